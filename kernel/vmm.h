@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmm.h - 4-level page tables: map, unmap, translate (kernel/vmm.c).
+ *
+ * An address space is named by the physical address of its top table
+ * (the PML4), which is what CR3 holds. Tables are reached through the
+ * direct map, so the kernel can edit any address space, not just the
+ * current one.
+ */
+#ifndef LOUPE_VMM_H
+#define LOUPE_VMM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PTE_PRESENT   (1UL << 0)
+#define PTE_WRITE     (1UL << 1)
+#define PTE_USER      (1UL << 2)
+#define PTE_ACCESSED  (1UL << 5)
+#define PTE_DIRTY     (1UL << 6)
+#define PTE_HUGE      (1UL << 7)      /* in a PD (2 MiB) or PDPT (1 GiB) entry */
+#define PTE_GLOBAL    (1UL << 8)
+#define PTE_NX        (1UL << 63)
+#define PTE_ADDR_MASK 0x000ffffffffff000UL
+
+#define HUGE_PAGE_SIZE (2UL << 20)
+
+/* Build the kernel's final page tables and switch to them. Needs pmm. */
+void vmm_init(void);
+
+/* The kernel's PML4 (physical). Every address space shares its upper half. */
+uint64_t vmm_kernel_pml4(void);
+
+/*
+ * Map the 4 KiB page at virt to phys with flags (PTE_*; PTE_PRESENT is
+ * implied), allocating intermediate tables as needed. Returns 0, -ENOMEM
+ * if a table could not be allocated, -EEXIST if virt is already mapped
+ * (including by a huge page), -EINVAL if virt or phys is misaligned or
+ * virt is not canonical. Does not flush the TLB: the caller maps fresh
+ * addresses, or flushes.
+ */
+int vmm_map_page(uint64_t pml4, uint64_t virt, uint64_t phys, uint64_t flags);
+
+/*
+ * Remove the 4 KiB mapping at virt and flush it from this CPU's TLB if
+ * pml4 is the current address space. Returns the physical address that
+ * was mapped, or 0 if nothing was (huge pages are not split: 0 too).
+ * The frame itself is not freed.
+ */
+uint64_t vmm_unmap_page(uint64_t pml4, uint64_t virt);
+
+/*
+ * Translate virt in the address space pml4. Returns true and fills
+ * *phys (the byte's physical address) and *flags (the leaf entry's
+ * flags, with PTE_USER/PTE_WRITE cleared if any upper level clears them)
+ * when mapped; false otherwise. Either out pointer may be NULL.
+ */
+bool vmm_translate(uint64_t pml4, uint64_t virt, uint64_t *phys, uint64_t *flags);
+
+#endif
