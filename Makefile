@@ -29,9 +29,10 @@ CMDLINE   ?=
 BUILD     := build
 V         ?= 0
 ifeq ($(V),0)
-Q         := @
 quiet      = @echo "  $(1)	$(2)";
 endif
+# Passed to the shell through the environment, so quotes inside survive.
+export CMDLINE
 
 # --- kernel ------------------------------------------------------------------
 
@@ -97,7 +98,7 @@ $(BUILD)/initrd.cpio: $(ROOTFS_FILES) Makefile
 	$(call quiet,CPIO,$@)cd $(BUILD)/rootfs && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc > ../initrd.cpio
 
 $(BUILD)/loupe.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio scripts/mkiso.sh
-	scripts/mkiso.sh $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $@ $(CMDLINE)
+	scripts/mkiso.sh $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $@ "$$CMDLINE"
 
 # --- entry points ------------------------------------------------------------
 
@@ -119,14 +120,14 @@ tools:
 run:
 	@scripts/check-tools.sh run
 	@$(MAKE) --no-print-directory $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
-	@scripts/mkiso.sh $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/loupe.iso $(CMDLINE)
+	@scripts/mkiso.sh $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/loupe.iso "$$CMDLINE"
 	$(QEMU) $(QEMU_FLAGS) -cdrom $(BUILD)/loupe.iso -boot d; \
 	status=$$?; [ $$status -eq 0 ] || [ $$status -eq 33 ]
 
 debug:
 	@scripts/check-tools.sh run
 	@$(MAKE) --no-print-directory $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
-	@scripts/mkiso.sh $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/loupe.iso $(CMDLINE)
+	@scripts/mkiso.sh $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/loupe.iso "$$CMDLINE"
 	@echo "QEMU waits for gdb on localhost:1234. In another terminal run:"
 	@echo "  gdb $(BUILD)/kernel.elf -ex 'target remote localhost:1234' -ex 'break kmain' -ex continue"
 	$(QEMU) $(QEMU_FLAGS) -cdrom $(BUILD)/loupe.iso -boot d -s -S

@@ -41,7 +41,10 @@
 #define LOW_MEMORY_END 0x100000UL
 
 struct boot_info boot_info;
-extern bool panic_exits_qemu;
+
+_Static_assert(KERNEL_BASE == 0xffffffff80000000UL, "KERNEL_BASE must match linker.ld and boot.asm");
+_Static_assert(KERNEL_PHYS == 0x100000UL, "KERNEL_PHYS must match linker.ld");
+_Static_assert(DIRECT_MAP_BASE == 0xffff800000000000UL, "DIRECT_MAP_BASE is PML4 slot 256 in boot.asm");
 
 static void boot_parse_info(uint32_t magic, uint32_t info_phys)
 {

@@ -7,7 +7,8 @@
  * error code, CR2 and every register, then a frame-pointer backtrace
  * (the kernel is built with -fno-omit-frame-pointer so RBP chains the
  * frames). Addresses are left for the reader to symbolise:
- * `addr2line -e build/kernel.elf ADDR`, which the test harness does.
+ * `addr2line -e build/kernel.elf ADDR` (the test harness looks them up
+ * in `nm -S` output).
  *
  * Under the test harness (any `test=` on the command line, or
  * `panic=exit`) the kernel then leaves QEMU with a failure code, so a

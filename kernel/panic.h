@@ -9,7 +9,12 @@
 #ifndef LOUPE_PANIC_H
 #define LOUPE_PANIC_H
 
+#include <stdbool.h>
+
 struct trap_frame;
+
+/* Leave QEMU with a failure code after the report (set from the command line). */
+extern bool panic_exits_qemu;
 
 __attribute__((noreturn, format(printf, 1, 2)))
 void panic(const char *fmt, ...);

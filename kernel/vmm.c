@@ -144,6 +144,76 @@ bool vmm_translate(uint64_t pml4, uint64_t virt, uint64_t *phys, uint64_t *flags
 	return false;
 }
 
+uint64_t *vmm_pte(uint64_t pml4, uint64_t virt, bool create)
+{
+	if (!virt_is_canonical(virt))
+		return NULL;
+	return vmm_walk(pml4, virt, 1, create);
+}
+
+void vmm_flush_page(uint64_t pml4, uint64_t virt)
+{
+	if ((read_cr3() & PTE_ADDR_MASK) == pml4)
+		invlpg(virt);
+}
+
+uint64_t vmm_new_pml4(void)
+{
+	uint64_t pml4 = vmm_alloc_table();
+
+	if (!pml4)
+		return 0;
+	/* Share the kernel half: the same PDPTs, so every address space sees the same kernel. */
+	memcpy(table_at(pml4) + ENTRIES_PER_TABLE / 2, table_at(kernel_pml4) + ENTRIES_PER_TABLE / 2,
+	       ENTRIES_PER_TABLE / 2 * sizeof(uint64_t));
+	return pml4;
+}
+
+static void vmm_visit_level(uint64_t table_phys, int level, uint64_t base,
+			    void (*visit)(uint64_t, uint64_t *, void *), void *context)
+{
+	uint64_t *table = table_at(table_phys);
+	unsigned entries = level == 4 ? ENTRIES_PER_TABLE / 2 : ENTRIES_PER_TABLE;
+
+	for (unsigned i = 0; i < entries; i++) {
+		if (!(table[i] & PTE_PRESENT))
+			continue;
+		uint64_t virt = base + ((uint64_t)i << (12 + 9 * (level - 1)));
+		if (level == 1)
+			visit(virt, &table[i], context);
+		else if (!(table[i] & PTE_HUGE))
+			vmm_visit_level(table[i], level - 1, virt, visit, context);
+	}
+}
+
+void vmm_for_each_user_pte(uint64_t pml4, void (*visit)(uint64_t virt, uint64_t *pte, void *context),
+			   void *context)
+{
+	vmm_visit_level(pml4, 4, 0, visit, context);
+}
+
+static void vmm_free_level(uint64_t table_phys, int level)
+{
+	uint64_t *table = table_at(table_phys);
+	unsigned entries = level == 4 ? ENTRIES_PER_TABLE / 2 : ENTRIES_PER_TABLE;
+
+	if (level > 1) {
+		for (unsigned i = 0; i < entries; i++)
+			if ((table[i] & PTE_PRESENT) && !(table[i] & PTE_HUGE))
+				vmm_free_level(table[i] & PTE_ADDR_MASK, level - 1);
+	}
+	pmm_free_frame(table_phys & PTE_ADDR_MASK);
+}
+
+void vmm_free_pml4(uint64_t pml4)
+{
+	if (pml4 == kernel_pml4)
+		panic("vmm_free_pml4: refusing to free the kernel's page tables");
+	if ((read_cr3() & PTE_ADDR_MASK) == pml4)
+		write_cr3(kernel_pml4);         /* never free the tables we are running on */
+	vmm_free_level(pml4, 4);
+}
+
 /* The direct map: 2 MiB pages over [0, limit), writable, never executable. */
 static void vmm_map_direct(uint64_t limit)
 {

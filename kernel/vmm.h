@@ -23,6 +23,8 @@
 #define PTE_NX        (1UL << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000UL
 
+#define PTE_COW       (1UL << 9)      /* software bit: read-only now, copy on the next write */
+
 #define HUGE_PAGE_SIZE (2UL << 20)
 
 /* Build the kernel's final page tables and switch to them. Needs pmm. */
@@ -56,5 +58,29 @@ uint64_t vmm_unmap_page(uint64_t pml4, uint64_t virt);
  * when mapped; false otherwise. Either out pointer may be NULL.
  */
 bool vmm_translate(uint64_t pml4, uint64_t virt, uint64_t *phys, uint64_t *flags);
+
+/*
+ * The level-1 entry (PTE) for virt, creating the tables above it when
+ * create is true. NULL when a table is missing (and !create), when out
+ * of memory, or when a huge page covers virt. For the lower half only
+ * the caller's address space code (kernel/addrspace.c) should edit PTEs.
+ */
+uint64_t *vmm_pte(uint64_t pml4, uint64_t virt, bool create);
+
+/* A new PML4 whose upper (kernel) half is the kernel's; 0 when out of memory. */
+uint64_t vmm_new_pml4(void);
+
+/*
+ * Visit every present 4 KiB mapping in the lower (user) half, in address
+ * order. The callback may change the entry (not the tables).
+ */
+void vmm_for_each_user_pte(uint64_t pml4, void (*visit)(uint64_t virt, uint64_t *pte, void *context),
+			   void *context);
+
+/* Free the lower-half page tables and the PML4 itself; the pages they map must be released first. */
+void vmm_free_pml4(uint64_t pml4);
+
+/* Flush one page from the TLB if pml4 is the current address space. */
+void vmm_flush_page(uint64_t pml4, uint64_t virt);
 
 #endif

@@ -142,7 +142,7 @@ _start:
 ; build_early_page_tables: the three views of the first 4 GiB described at
 ; the top, with 2 MiB pages so that one page directory covers 1 GiB.
 build_early_page_tables:
-	mov edi, early_tables_start             ; .boot.bss is not loaded: zero it
+	mov edi, early_tables_start             ; .boot.bss has no file bytes: GRUB only reserves it, so zero it
 	mov ecx, (early_tables_end - early_tables_start) / 4
 	xor eax, eax
 	rep stosd
@@ -168,7 +168,8 @@ build_early_page_tables:
 	add edi, 8
 	loop .fill_pdpt
 
-	; 0xffffffff80000000 is PML4 slot 511, PDPT slot 510: map it to the first GiB.
+	; 0xffffffff80000000 is PML4 slot 511, PDPT slot 510: slots 510 and 511 map
+	; the first 2 GiB there (the kernel is linked in the first).
 	mov dword [early_pdpt_high + 510 * 8], early_pd + (PTE_PRESENT | PTE_WRITE)
 	mov dword [early_pdpt_high + 511 * 8], early_pd + 4096 + (PTE_PRESENT | PTE_WRITE)
 

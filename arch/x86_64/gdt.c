@@ -99,9 +99,3 @@ void gdt_set_kernel_stack(uint64_t stack_top)
 {
 	tss.rsp[0] = stack_top;
 }
-
-int gdt_on_ist_stack(uint64_t addr)
-{
-	uint64_t start = (uint64_t)ist_stacks;
-	return addr >= start && addr < start + sizeof(ist_stacks);
-}

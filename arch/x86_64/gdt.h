@@ -23,7 +23,5 @@
 void gdt_init(void);
 /* The stack the CPU switches to on a trap from ring 3 (TSS.RSP0). */
 void gdt_set_kernel_stack(uint64_t stack_top);
-/* Bounds of the IST stacks, so a backtrace knows they are safe to read. */
-int gdt_on_ist_stack(uint64_t addr);
 
 #endif

@@ -5,11 +5,12 @@
  * vectors.asm saves the registers as a struct trap_frame and calls
  * trap_dispatch(frame, vector) with interrupts off. From here:
  *
- *   vectors 32..47   a PIC line: run the registered handler, send EOI;
- *   vectors 0..31    a CPU exception: in kernel mode that is a kernel bug
- *                    (unless a user-copy routine expected it), reported by
- *                    panic_trap(); exceptions from user mode will become
- *                    signals (kernel/signal.c, later issues);
+ *   vectors 32..47   a PIC line: send EOI, run the registered handler;
+ *   vectors 0..31    a CPU exception: in kernel mode that is a kernel bug,
+ *                    reported by panic_trap() (the kernel never touches
+ *                    user memory through user addresses, see
+ *                    kernel/addrspace.c, so no fault is "expected");
+ *                    from user mode it becomes a signal;
  *   anything else    an unexpected vector, logged and ignored.
  */
 #include "arch/x86_64/cpu.h"
