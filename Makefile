@@ -14,7 +14,9 @@
 #
 # Knobs: ACCEL=kvm (default tcg: KVM guests hang on the machines Loupe is
 # built on), CMDLINE='loglevel=7 ...' (kernel command line for run/debug),
-# CC=gcc (default clang), QEMU_TIMEOUT, PYTEST_ARGS.
+# CMD='/bin/hello world' (batch mode: run it, exit with its status),
+# ADD='prog ...' (extra programs in /bin for this run), CC=gcc (default
+# clang), PYTEST_ARGS.
 
 CC        ?= clang
 ifeq ($(origin CC),default)
@@ -38,27 +40,53 @@ export CMDLINE
 
 KERNEL_ASM := \
 	arch/x86_64/boot.asm \
+	arch/x86_64/switch.asm \
+	arch/x86_64/syscall.asm \
 	arch/x86_64/vectors.asm
 
 KERNEL_C := \
+	arch/x86_64/cpu.c \
+	arch/x86_64/fpu.c \
 	arch/x86_64/gdt.c \
 	arch/x86_64/idt.c \
 	arch/x86_64/pic.c \
 	arch/x86_64/qemu.c \
 	arch/x86_64/serial.c \
+	arch/x86_64/sysret.c \
 	arch/x86_64/timer.c \
 	arch/x86_64/trap.c \
+	kernel/addrspace.c \
 	kernel/cmdline.c \
+	kernel/console.c \
+	kernel/cpio.c \
+	kernel/elf.c \
+	kernel/exec.c \
+	kernel/exit.c \
+	kernel/fork.c \
 	kernel/heap.c \
 	kernel/heap_pages.c \
+	kernel/initrd.c \
 	kernel/lib/format.c \
 	kernel/lib/string.c \
 	kernel/main.c \
 	kernel/multiboot2.c \
+	kernel/page.c \
 	kernel/panic.c \
 	kernel/pmm.c \
 	kernel/printk.c \
+	kernel/proc.c \
+	kernel/random.c \
+	kernel/sched.c \
 	kernel/selftest.c \
+	kernel/signal.c \
+	kernel/sys_console.c \
+	kernel/sys_info.c \
+	kernel/sys_mem.c \
+	kernel/sys_proc.c \
+	kernel/sys_time.c \
+	kernel/syscall.c \
+	kernel/time.c \
+	kernel/usercopy.c \
 	kernel/vmm.c
 
 KERNEL_OBJS := $(KERNEL_ASM:%.asm=$(BUILD)/obj/%.o) $(KERNEL_C:%.c=$(BUILD)/obj/%.o)
@@ -69,7 +97,7 @@ KERNEL_OBJS := $(KERNEL_ASM:%.asm=$(BUILD)/obj/%.o) $(KERNEL_C:%.c=$(BUILD)/obj/
 KERNEL_CFLAGS := -std=c11 -ffreestanding -fno-builtin -fno-stack-protector \
 	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
 	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables \
-	-O2 -g -Wall -Wextra -Werror -I. -MMD -MP
+	-O2 -g -Wall -Wextra -Werror -I. -Iinclude/uapi -MMD -MP
 ifneq ($(findstring clang,$(CC)),)
 KERNEL_CFLAGS += --target=x86_64-unknown-none-elf
 endif
@@ -88,14 +116,64 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) linker.ld
 
 -include $(KERNEL_OBJS:.o=.d)
 
-# --- root filesystem and ISO -------------------------------------------------
+# --- user programs and the root filesystem ----------------------------------
+#
+# Every program is a static Linux x86_64 executable built with musl, so the
+# same binary also runs on Linux. The root filesystem is build/rootfs/,
+# packed into build/initrd.cpio (cpio newc) and loaded by GRUB as a module.
 
-ROOTFS_FILES := $(shell find user/rootfs -type f 2>/dev/null)
+USER_CC       := musl-gcc
+USER_CFLAGS   := -static -O2 -g -std=gnu11 -Wall -Wextra -Werror -Iinclude/uapi
+ROOTFS        := $(BUILD)/rootfs
 
-$(BUILD)/initrd.cpio: $(ROOTFS_FILES) Makefile
-	@rm -rf $(BUILD)/rootfs && mkdir -p $(BUILD)/rootfs
-	@if [ -d user/rootfs ]; then cp -R user/rootfs/. $(BUILD)/rootfs/; fi
-	$(call quiet,CPIO,$@)cd $(BUILD)/rootfs && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc > ../initrd.cpio
+USER_PROGRAMS := hello
+GUEST_TESTS   := test_syscalls test_process test_memory test_faults test_cpu
+GUEST_DATA    := $(notdir $(wildcard tests/guest/data/*))
+
+ROOTFS_FILES := \
+	$(ROOTFS)/bin/init \
+	$(USER_PROGRAMS:%=$(ROOTFS)/bin/%) \
+	$(GUEST_TESTS:%=$(ROOTFS)/tests/%) \
+	$(ROOTFS)/tests/prog_regs_at_entry \
+	$(GUEST_DATA:%=$(ROOTFS)/tests/data/%) \
+	$(ROOTFS)/tests/data/truncated-elf \
+	$(ROOTFS)/tests/data/corrupt-elf
+
+$(ROOTFS)/bin/init: user/init/init.c
+	@mkdir -p $(@D)
+	$(call quiet,MUSLCC,$<)$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+$(ROOTFS)/bin/%: user/bin/%.c
+	@mkdir -p $(@D)
+	$(call quiet,MUSLCC,$<)$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+$(ROOTFS)/tests/%: tests/guest/%.c tests/guest/tap.h
+	@mkdir -p $(@D)
+	$(call quiet,MUSLCC,$<)$(USER_CC) $(USER_CFLAGS) -Itests/guest -o $@ $<
+
+# No libc at all: its own _start records the registers exactly as exec left them.
+$(ROOTFS)/tests/prog_regs_at_entry: tests/guest/regs_at_entry.S tests/guest/prog_regs_at_entry.c
+	@mkdir -p $(@D)
+	$(call quiet,MUSLCC,$@)$(USER_CC) -static -nostdlib -ffreestanding -fno-stack-protector -O2 \
+		-Wall -Wextra -Werror -o $@ $^
+
+$(ROOTFS)/tests/data/%: tests/guest/data/%
+	@mkdir -p $(@D)
+	cp $< $@
+
+# Broken programs for execve's ENOEXEC tests: cut short, and with the
+# program header table pointing past the end of the file.
+$(ROOTFS)/tests/data/truncated-elf: $(ROOTFS)/bin/hello
+	@mkdir -p $(@D)
+	head -c 200 $< > $@
+
+$(ROOTFS)/tests/data/corrupt-elf: $(ROOTFS)/bin/hello
+	@mkdir -p $(@D)
+	cp $< $@
+	printf '\000\000\000\177\000\000\000\000' | dd of=$@ bs=1 seek=32 conv=notrunc status=none
+
+$(BUILD)/initrd.cpio: $(ROOTFS_FILES)
+	$(call quiet,CPIO,$@)cd $(ROOTFS) && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc > ../initrd.cpio
 
 $(BUILD)/loupe.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio scripts/mkiso.sh
 	scripts/mkiso.sh $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $@ "$$CMDLINE"
@@ -117,12 +195,12 @@ tools:
 	@scripts/check-tools.sh test
 
 # The ISO carries the command line, so run/debug rebuild it every time.
+# CMD='prog args' (batch mode), ADD='files', CMDLINE=...: see scripts/run.sh.
+export CMD ADD ACCEL
 run:
 	@scripts/check-tools.sh run
 	@$(MAKE) --no-print-directory $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
-	@scripts/mkiso.sh $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/loupe.iso "$$CMDLINE"
-	$(QEMU) $(QEMU_FLAGS) -cdrom $(BUILD)/loupe.iso -boot d; \
-	status=$$?; [ $$status -eq 0 ] || [ $$status -eq 33 ]
+	@scripts/run.sh
 
 debug:
 	@scripts/check-tools.sh run

@@ -19,10 +19,18 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/memlayout.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/timer.h"
 #include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/initrd.h"
+#include "kernel/page.h"
+#include "kernel/proc.h"
+#include "kernel/random.h"
+#include "kernel/sched.h"
+#include "kernel/time.h"
 #include "kernel/lib/string.h"
 #include "kernel/main.h"
 #include "kernel/multiboot2.h"
@@ -125,12 +133,30 @@ static void interrupts_init(void)
 	irq_enable();
 }
 
+/*
+ * pid 1: /bin/init, or the program named by `init=`. The command of
+ * `init.cmd=` (what `make run CMD=...` sets) becomes init's argv[1].
+ */
+static void start_init(void)
+{
+	static char path[256], command[MB2_CMDLINE_MAX];
+
+	if (cmdline_get(boot_info.cmdline, "init", path, sizeof(path)) < 0)
+		memcpy(path, "/bin/init", sizeof("/bin/init"));
+	if (cmdline_get(boot_info.cmdline, "init.cmd", command, sizeof(command)) < 0)
+		command[0] = '\0';
+	int error = proc_start_init(path, command);
+	if (error)
+		panic("cannot start init %s (error %d)", path, error);
+}
+
 void kmain(uint32_t magic, uint32_t info_phys)
 {
 	serial_init();
 	printk("\nLoupe " LOUPE_VERSION " - a teaching microkernel for process tracing\n");
 	gdt_init();
 	idt_init();
+	cpu_init();
 
 	boot_parse_info(magic, info_phys);
 	boot_apply_cmdline();
@@ -145,13 +171,19 @@ void kmain(uint32_t magic, uint32_t info_phys)
 		       module->start, module->end - module->start);
 	}
 
+	page_init();
+	random_init();
+	time_init();
+	initrd_init();
+	proc_init();
+	sched_init();
+	console_init();
 	interrupts_init();
 
 	char test[64];
 	if (cmdline_get(boot_info.cmdline, "test", test, sizeof(test)) >= 0)
 		selftest_run(test);
 
-	printk("Loupe is up. There is no user space yet: the kernel idles.\n");
-	for (;;)
-		cpu_halt();
+	start_init();
+	sched_idle();
 }

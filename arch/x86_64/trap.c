@@ -16,8 +16,13 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/trap.h"
+#include "kernel/addrspace.h"
+#include "kernel/exit.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/proc.h"
+#include "kernel/signal.h"
+#include "kernel/syscall.h"
 
 static const char *const exception_names[32] = {
 	[VEC_DE] = "#DE divide error",
@@ -71,12 +76,70 @@ static void trap_irq(struct trap_frame *frame, unsigned irq)
 		irq_handlers[irq](frame);
 }
 
+/* Which signal a user-mode exception becomes (Linux's choices). */
+static int trap_signal_for(uint64_t vector)
+{
+	switch (vector) {
+	case VEC_DE: case VEC_MF: case VEC_XM: return SIGFPE;
+	case VEC_DB: case VEC_BP:              return SIGTRAP;
+	case VEC_UD:                           return SIGILL;
+	case VEC_AC:                           return SIGBUS;
+	default:                               return SIGSEGV;
+	}
+}
+
+/*
+ * A user page fault is first a request: the page may just not exist yet
+ * (lazy allocation) or be copy-on-write. Only if the address space says
+ * no is it the program's fault.
+ */
+static bool trap_user_page_fault(struct trap_frame *frame, uint64_t address)
+{
+	unsigned access = (frame->orig_rax & 2) ? ACCESS_WRITE
+			: (frame->orig_rax & 16) ? ACCESS_EXEC : ACCESS_READ;
+
+	return addrspace_fault(current->as, address, access) == 0;
+}
+
+static void trap_user_exception(struct trap_frame *frame, uint64_t vector)
+{
+	uint64_t address = vector == VEC_PF ? read_cr2() : 0;
+
+	if (vector == VEC_PF && trap_user_page_fault(frame, address))
+		return;
+	int sig = trap_signal_for(vector);
+	/* Full signal delivery (handlers) comes with kernel/signal.c; until then the default action. */
+	printk("loupe: pid %d (%s) killed by %s: %s", current->pid, current->name,
+	       signal_name(sig), trap_exception_name(vector));
+	if (vector == VEC_PF)
+		printk(" at %p", (void *)address);
+	printk(", rip %p\n", (void *)frame->rip);
+	proc_exit(WAIT_STATUS_SIGNALED(sig));
+}
+
+extern char trap_return_iret[];
+
 static void trap_exception(struct trap_frame *frame, uint64_t vector)
 {
-	/* Any exception in kernel mode, or one we cannot route yet, is a bug. */
-	panic_trap(frame, vector, trap_from_user(frame)
-		   ? "exception in user mode (no process support yet)"
-		   : "exception in kernel mode");
+	/*
+	 * The IRETQ in trap_return itself faulted (a bad user RIP or selector
+	 * that return_to_user missed): the fault is the process's, not the
+	 * kernel's. trap_return already did swapgs to the user's GS, and this
+	 * entry came from ring 0 so it did not swap back: undo that first.
+	 */
+	if (!trap_from_user(frame) && frame->rip == (uint64_t)trap_return_iret &&
+	    (vector == VEC_GP || vector == VEC_SS || vector == VEC_NP)) {
+		__asm__ volatile("swapgs" ::: "memory");
+		printk("loupe: pid %d (%s) killed by SIGSEGV: %s on return to user mode\n",
+		       current->pid, current->name, trap_exception_name(vector));
+		proc_exit(WAIT_STATUS_SIGNALED(SIGSEGV));
+	}
+
+	if (trap_from_user(frame) && vector != VEC_NMI && vector != VEC_MC && vector != VEC_DF) {
+		trap_user_exception(frame, vector);
+		return;
+	}
+	panic_trap(frame, vector, "exception in kernel mode");
 }
 
 void trap_dispatch(struct trap_frame *frame, uint64_t vector)
@@ -85,6 +148,11 @@ void trap_dispatch(struct trap_frame *frame, uint64_t vector)
 		trap_irq(frame, vector - VEC_IRQ_BASE);
 	else if (vector < 32)
 		trap_exception(frame, vector);
+	else if (trap_from_user(frame))
+		trap_user_exception(frame, VEC_GP);   /* `int n` with a DPL-0 gate faults first; just in case */
 	else
 		pr_warn("trap: unexpected vector %lu at rip %p\n", vector, (void *)frame->rip);
+
+	if (trap_from_user(frame))
+		return_to_user(frame);
 }

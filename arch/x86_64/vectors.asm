@@ -102,6 +102,8 @@ trap_return:
 	pop rsi
 	pop rdi
 	add rsp, 8                      ; drop orig_rax
+global trap_return_iret
+trap_return_iret:                       ; trap.c recognises a fault right here
 	iretq
 
 ; The table idt.c walks to fill the IDT: one stub address per vector.

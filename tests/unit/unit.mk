@@ -28,7 +28,7 @@ UNIT_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -DLOUPE_HOST_TEST \
                -D_DEFAULT_SOURCE -I. $(UNIT_SANITIZE)
 UNIT_LDLIBS := -lcmocka
 
-UNIT_TESTS := format cmdline multiboot2 pmm heap
+UNIT_TESTS := format cmdline multiboot2 pmm heap cpio elf sysret
 UNIT_BINARIES := $(UNIT_TESTS:%=$(UNIT_BUILD_DIR)/test_%)
 UNIT_HEADERS := $(wildcard kernel/*.h kernel/lib/*.h tests/unit/*.h)
 
@@ -42,6 +42,10 @@ $(UNIT_BUILD_DIR)/test_pmm: tests/unit/test_pmm.c kernel/pmm.c \
                             tests/unit/test_panic.c
 $(UNIT_BUILD_DIR)/test_heap: tests/unit/test_heap.c kernel/heap.c \
                              tests/unit/test_panic.c
+$(UNIT_BUILD_DIR)/test_cpio: tests/unit/test_cpio.c kernel/cpio.c
+$(UNIT_BUILD_DIR)/test_elf: tests/unit/test_elf.c kernel/elf.c
+$(UNIT_BUILD_DIR)/test_sysret: tests/unit/test_sysret.c arch/x86_64/sysret.c \
+                               $(wildcard arch/x86_64/*.h)
 
 $(UNIT_BINARIES): $(UNIT_HEADERS) tests/unit/unit.mk
 	@mkdir -p $(@D)

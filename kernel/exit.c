@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exit.c - how processes end, and how parents learn about it.
+ *
+ * proc_exit runs in the exiting process itself:
+ *   1. its address space is freed at once (a zombie needs no memory);
+ *   2. its children are handed to init (pid 1), which reaps orphans;
+ *   3. it becomes a zombie holding only its wait status, wakes the parent
+ *      sleeping in wait4, and schedules away for good.
+ * The parent's wait4 (proc_wait) then frees what is left: the process
+ * structure and the kernel stack, which the zombie could not free itself
+ * because it was running on it.
+ *
+ * When init itself exits there is nothing left to run: the kernel prints
+ * its status and powers the machine off (under QEMU, the status becomes
+ * the harness's pass/fail; see arch/x86_64/qemu.h and `make run CMD=`).
+ */
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/qemu.h"
+#include "kernel/addrspace.h"
+#include "kernel/errno.h"
+#include "kernel/exit.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/proc.h"
+#include "kernel/sched.h"
+#include "kernel/signal.h"
+
+/* Shell-style number for a wait status: the exit code, or 128 + signal. */
+static int status_to_code(int wait_status)
+{
+	return (wait_status & 0x7f) ? 128 + (wait_status & 0x7f) : (wait_status >> 8) & 0xff;
+}
+
+__attribute__((noreturn)) static void power_off(int code)
+{
+	printk("loupe: init exited with status %d, powering off\n", code);
+	qemu_exit(code == 0);
+	outw(0x604, 0x2000);            /* QEMU's ACPI power-off port (q35 and recent pc) */
+	panic("init exited with status %d and the machine did not power off", code);
+}
+
+void proc_exit(int wait_status)
+{
+	struct process *process = current;
+
+	if (process->pid == 1)
+		power_off(status_to_code(wait_status));
+
+	addrspace_destroy(process->as);
+	process->as = NULL;
+
+	uint64_t flags = irq_save();
+	struct process *init = proc_find(1);
+	bool orphan_zombies = false;
+	while (!list_empty(&process->children)) {
+		struct process *child = list_first_entry(&process->children, struct process, sibling);
+		list_remove(&child->sibling);
+		child->parent = init;
+		list_add_tail(&init->children, &child->sibling);
+		orphan_zombies |= child->state == PROC_ZOMBIE;
+	}
+	if (orphan_zombies)
+		wait_queue_wake_all(&init->child_exit);
+
+	process->exit_status = wait_status;
+	process->state = PROC_ZOMBIE;
+	wait_queue_wake_all(&process->parent->child_exit);
+	schedule();
+	irq_restore(flags);
+	panic("proc_exit: zombie pid %d was scheduled again", process->pid);
+}
+
+static bool wait_matches(const struct process *child, int pid)
+{
+	if (pid > 0)
+		return child->pid == pid;
+	if (pid == -1)
+		return true;
+	if (pid == 0)
+		return child->pgid == current->pgid;
+	return child->pgid == -pid;
+}
+
+long proc_wait(int pid, int *status, int options)
+{
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE))
+		return -EINVAL;
+
+	for (;;) {
+		uint64_t flags = irq_save();
+		struct process *child;
+		bool any = false;
+
+		list_for_each_entry(child, &current->children, sibling) {
+			if (!wait_matches(child, pid))
+				continue;
+			any = true;
+			if (child->state != PROC_ZOMBIE)
+				continue;
+			int child_pid = child->pid;
+			*status = child->exit_status;
+			proc_free(child);
+			irq_restore(flags);
+			return child_pid;
+		}
+		if (!any || (options & WNOHANG)) {
+			irq_restore(flags);
+			return any ? 0 : -ECHILD;
+		}
+		int error = wait_queue_sleep(&current->child_exit);
+		irq_restore(flags);
+		if (error)
+			return error;
+	}
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* exit.h - ending a process and collecting its status (kernel/exit.c). */
+#ifndef LOUPE_EXIT_H
+#define LOUPE_EXIT_H
+
+#include <stdint.h>
+
+/* wait4 options (Linux's values). */
+#define WNOHANG     0x00000001
+#define WUNTRACED   0x00000002
+#define WCONTINUED  0x00000008
+#define WNOTHREAD   0x20000000
+#define WALL        0x40000000
+#define WCLONE      0x80000000
+
+/* End the current process with a Linux wait status. Never returns. */
+__attribute__((noreturn)) void proc_exit(int wait_status);
+
+/*
+ * Wait for a child as wait4 does: pid > 0 that child, -1 any child, 0 any
+ * in the caller's process group, < -1 any in group -pid. Returns the pid
+ * collected (with *status filled), 0 with WNOHANG if none is ready yet,
+ * -ECHILD if no child matches, -EINVAL for unknown options.
+ */
+long proc_wait(int pid, int *status, int options);
+
+#endif
