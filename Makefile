@@ -135,6 +135,7 @@ ROOTFS_FILES := \
 	$(USER_PROGRAMS:%=$(ROOTFS)/bin/%) \
 	$(GUEST_TESTS:%=$(ROOTFS)/tests/%) \
 	$(ROOTFS)/tests/prog_regs_at_entry \
+	$(ROOTFS)/tests/prog_poweroff \
 	$(GUEST_DATA:%=$(ROOTFS)/tests/data/%) \
 	$(ROOTFS)/tests/data/truncated-elf \
 	$(ROOTFS)/tests/data/corrupt-elf
@@ -150,6 +151,10 @@ $(ROOTFS)/bin/%: user/bin/%.c
 $(ROOTFS)/tests/%: tests/guest/%.c tests/guest/tap.h
 	@mkdir -p $(@D)
 	$(call quiet,MUSLCC,$<)$(USER_CC) $(USER_CFLAGS) -Itests/guest -o $@ $<
+
+$(ROOTFS)/tests/prog_%: tests/guest/prog_%.c
+	@mkdir -p $(@D)
+	$(call quiet,MUSLCC,$<)$(USER_CC) $(USER_CFLAGS) -o $@ $<
 
 # No libc at all: its own _start records the registers exactly as exec left them.
 $(ROOTFS)/tests/prog_regs_at_entry: tests/guest/regs_at_entry.S tests/guest/prog_regs_at_entry.c

@@ -32,12 +32,21 @@ static int status_to_code(int wait_status)
 	return (wait_status & 0x7f) ? 128 + (wait_status & 0x7f) : (wait_status >> 8) & 0xff;
 }
 
+void machine_power_off(int code)
+{
+	qemu_exit(code == 0);
+	outw(0x604, 0x2000);            /* QEMU's ACPI power-off port (q35 and recent pc) */
+	printk("loupe: the machine did not power off; halting\n");
+	for (;;) {
+		irq_disable();
+		cpu_halt();
+	}
+}
+
 __attribute__((noreturn)) static void power_off(int code)
 {
 	printk("loupe: init exited with status %d, powering off\n", code);
-	qemu_exit(code == 0);
-	outw(0x604, 0x2000);            /* QEMU's ACPI power-off port (q35 and recent pc) */
-	panic("init exited with status %d and the machine did not power off", code);
+	machine_power_off(code);
 }
 
 void proc_exit(int wait_status)

@@ -13,6 +13,12 @@
 #define WALL        0x40000000
 #define WCLONE      0x80000000
 
+/*
+ * Switch the machine off. Under the test harness the code becomes QEMU's
+ * exit status through isa-debug-exit (0: success); otherwise ACPI.
+ */
+__attribute__((noreturn)) void machine_power_off(int code);
+
 /* End the current process with a Linux wait status. Never returns. */
 __attribute__((noreturn)) void proc_exit(int wait_status);
 

@@ -12,6 +12,7 @@
 #include "kernel/exit.h"
 #include "kernel/fork.h"
 #include "kernel/heap.h"
+#include "kernel/printk.h"
 #include "kernel/proc.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
@@ -103,6 +104,44 @@ long sys_wait4(struct trap_frame *frame)
 			return -EFAULT;
 	}
 	return pid_collected;
+}
+
+#define REBOOT_MAGIC1          0xfee1dead
+#define REBOOT_MAGIC2          672274793
+#define REBOOT_MAGIC2A         85072278
+#define REBOOT_MAGIC2B         369367448
+#define REBOOT_MAGIC2C         537993216
+#define REBOOT_CMD_RESTART     0x01234567
+#define REBOOT_CMD_HALT        0xcdef0123
+#define REBOOT_CMD_POWER_OFF   0x4321fedc
+#define REBOOT_CMD_CAD_ON      0x89abcdef
+#define REBOOT_CMD_CAD_OFF     0x00000000
+
+/*
+ * reboot(2), Linux's way to power off: the magic numbers guard against a
+ * stray call. Loupe has no disks to sync; power off, halt and restart all
+ * end the QEMU run (restart cannot be told apart from the outside).
+ */
+long sys_reboot(struct trap_frame *frame)
+{
+	uint32_t magic1 = (uint32_t)syscall_arg(frame, 0), magic2 = (uint32_t)syscall_arg(frame, 1);
+	uint32_t command = (uint32_t)syscall_arg(frame, 2);
+
+	if (magic1 != REBOOT_MAGIC1 || (magic2 != REBOOT_MAGIC2 && magic2 != REBOOT_MAGIC2A &&
+					magic2 != REBOOT_MAGIC2B && magic2 != REBOOT_MAGIC2C))
+		return -EINVAL;
+	switch (command) {
+	case REBOOT_CMD_CAD_ON:
+	case REBOOT_CMD_CAD_OFF:
+		return 0;                       /* no Ctrl-Alt-Del on a serial console */
+	case REBOOT_CMD_POWER_OFF:
+	case REBOOT_CMD_HALT:
+	case REBOOT_CMD_RESTART:
+		printk("loupe: power off requested by pid %d (%s)\n", current->pid, current->name);
+		machine_power_off(0);
+	default:
+		return -EINVAL;
+	}
 }
 
 /* Copy a NULL-terminated array of user strings (argv or envp) into args. */

@@ -44,7 +44,7 @@ if [ -n "${CMD:-}" ]; then
 	# init.cmd="...": the kernel's command-line parser takes \" and \\ inside quotes.
 	escaped=${CMD//\\/\\\\}
 	escaped=${escaped//\"/\\\"}
-	cmdline="$cmdline init.cmd=\"$escaped\""
+	cmdline="${cmdline:+$cmdline }init.cmd=\"$escaped\""
 fi
 
 iso=$build/run.iso

@@ -224,6 +224,14 @@ static void test_ids_match_raw_calls(void)
 	CHECK_EQ(getegid(), syscall(SYS_getegid));
 }
 
+/* reboot(2) with wrong magic numbers or an unknown command changes nothing. */
+static void test_reboot_einval(void)
+{
+	CHECK_ERRNO(syscall(SYS_reboot, 0x12345678, 672274793, 0x4321fedc, NULL), EINVAL);
+	CHECK_ERRNO(syscall(SYS_reboot, 0xfee1dead, 1, 0x4321fedc, NULL), EINVAL);
+	CHECK_ERRNO(syscall(SYS_reboot, 0xfee1dead, 672274793, 0x11111111, NULL), EINVAL);
+}
+
 static void test_ids_are_root(void)
 {
 	CHECK_EQ(syscall(SYS_getuid), 0);
@@ -700,6 +708,7 @@ static const struct tap_test tests[] = {
 	{ "getpid, getppid, gettid", test_getpid_family },
 	{ "uid/gid calls match the raw calls", test_ids_match_raw_calls },
 	{ "uid/gid are 0", test_ids_are_root, TAP_LOUPE_ONLY },
+	{ "reboot: EINVAL for bad magic or command", test_reboot_einval, TAP_LOUPE_ONLY },
 	{ "set_tid_address returns the tid", test_set_tid_address },
 	{ "set_tid_address: bad pointers are not checked, exit survives", test_set_tid_address_bad },
 	{ "exit and exit_group status", test_exit_codes },

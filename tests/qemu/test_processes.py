@@ -19,7 +19,10 @@ gets its QEMU test without an edit here; EXTRA_EXPECTATIONS adds the
 lines a program is known to print along the way.
 """
 
+import os
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -139,3 +142,33 @@ def test_non_elf_program_fails():
     status = int(expect_in(result, INIT_STATUS).group(1))
     assert status != 0, "init reported success for a text file\n" + describe(result)
     expect_guest_failure(result)
+
+
+def test_reboot_powers_off():
+    """reboot(RB_POWER_OFF) ends the machine at once, before init sees its child exit."""
+    require_initrd()
+    result = boot("init.cmd=/tests/prog_poweroff", timeout=DEFAULT_TIMEOUT)
+    expect_not_in(result, r"PANIC")
+    expect_in(result, r"^prog_poweroff: powering off$")
+    expect_in(result, r"^loupe: power off requested by pid \d+ \(prog_poweroff\)$")
+    expect_not_in(result, INIT_STATUS)
+    expect_pass(result)
+
+
+def test_batch_mode_exit_status(tmp_path):
+    """`make run CMD=... ADD=...` (scripts/run.sh) returns the program's own status."""
+    musl = shutil.which("musl-gcc")
+    if musl is None:
+        pytest.skip("musl-gcc is not installed")
+    source = tmp_path / "seven.c"
+    source.write_text('#include <stdio.h>\nint main(int c, char **v)'
+                      '{ printf("seven %s\\n", v[1]); return 7; }\n')
+    program = tmp_path / "seven"
+    subprocess.run([musl, "-static", "-O2", "-o", str(program), str(source)], check=True)
+    run = subprocess.run([str(REPO / "scripts" / "run.sh")], cwd=REPO, capture_output=True,
+                         text=True, timeout=300,
+                         env={**os.environ, "CMD": "/bin/seven arg",
+                              "ADD": str(program), "RUN_TIMEOUT": "120"})
+    output = run.stdout.replace("\r", "")
+    assert "seven arg\n" in output, output + run.stderr
+    assert run.returncode == 7, f"status {run.returncode}\n{output}{run.stderr}"
