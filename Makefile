@@ -57,11 +57,12 @@ KERNEL_C := \
 	arch/x86_64/trap.c \
 	kernel/addrspace.c \
 	kernel/cmdline.c \
-	kernel/console.c \
 	kernel/cpio.c \
+	kernel/devices.c \
 	kernel/elf.c \
 	kernel/exec.c \
 	kernel/exit.c \
+	kernel/file.c \
 	kernel/fork.c \
 	kernel/heap.c \
 	kernel/heap_pages.c \
@@ -72,21 +73,28 @@ KERNEL_C := \
 	kernel/multiboot2.c \
 	kernel/page.c \
 	kernel/panic.c \
+	kernel/pipe.c \
 	kernel/pmm.c \
+	kernel/poll.c \
 	kernel/printk.c \
 	kernel/proc.c \
+	kernel/ramfs.c \
 	kernel/random.c \
 	kernel/sched.c \
 	kernel/selftest.c \
 	kernel/signal.c \
-	kernel/sys_console.c \
+	kernel/sys_file.c \
+	kernel/sys_fs.c \
 	kernel/sys_info.c \
 	kernel/sys_mem.c \
 	kernel/sys_proc.c \
+	kernel/sys_signal.c \
 	kernel/sys_time.c \
 	kernel/syscall.c \
 	kernel/time.c \
+	kernel/tty.c \
 	kernel/usercopy.c \
+	kernel/vfs.c \
 	kernel/vmm.c
 
 KERNEL_OBJS := $(KERNEL_ASM:%.asm=$(BUILD)/obj/%.o) $(KERNEL_C:%.c=$(BUILD)/obj/%.o)
@@ -126,12 +134,15 @@ USER_CC       := musl-gcc
 USER_CFLAGS   := -static -O2 -g -std=gnu11 -Wall -Wextra -Werror -Iinclude/uapi
 ROOTFS        := $(BUILD)/rootfs
 
-USER_PROGRAMS := hello
-GUEST_TESTS   := test_syscalls test_process test_memory test_faults test_cpu
+USER_PROGRAMS := hello sh echo cat ls mkdir rm cp mv ps kill sleep true false env wc head
+# Every tests/guest/test_*.c is a guest test program (tests/qemu/test_processes.py
+# finds them the same way, so a new file needs no edit in either place).
+GUEST_TESTS   := $(basename $(notdir $(wildcard tests/guest/test_*.c)))
 GUEST_DATA    := $(notdir $(wildcard tests/guest/data/*))
 
 ROOTFS_FILES := \
 	$(ROOTFS)/bin/init \
+	$(ROOTFS)/etc/motd \
 	$(USER_PROGRAMS:%=$(ROOTFS)/bin/%) \
 	$(GUEST_TESTS:%=$(ROOTFS)/tests/%) \
 	$(ROOTFS)/tests/prog_regs_at_entry \
@@ -143,6 +154,16 @@ ROOTFS_FILES := \
 $(ROOTFS)/bin/init: user/init/init.c
 	@mkdir -p $(@D)
 	$(call quiet,MUSLCC,$<)$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+$(ROOTFS)/etc/%: user/etc/%
+	@mkdir -p $(@D)
+	cp $< $@
+
+# The shell is big enough for a folder of its own.
+SH_SOURCES := $(wildcard user/bin/sh/*.c)
+$(ROOTFS)/bin/sh: $(SH_SOURCES) $(wildcard user/bin/sh/*.h)
+	@mkdir -p $(@D)
+	$(call quiet,MUSLCC,user/bin/sh)$(USER_CC) $(USER_CFLAGS) -o $@ $(SH_SOURCES)
 
 $(ROOTFS)/bin/%: user/bin/%.c
 	@mkdir -p $(@D)
@@ -164,17 +185,18 @@ $(ROOTFS)/tests/prog_regs_at_entry: tests/guest/regs_at_entry.S tests/guest/prog
 
 $(ROOTFS)/tests/data/%: tests/guest/data/%
 	@mkdir -p $(@D)
-	cp $< $@
+	cp -p $< $@
 
 # Broken programs for execve's ENOEXEC tests: cut short, and with the
 # program header table pointing past the end of the file.
 $(ROOTFS)/tests/data/truncated-elf: $(ROOTFS)/bin/hello
 	@mkdir -p $(@D)
 	head -c 200 $< > $@
+	chmod 755 $@                    # executable: execve must fail for the content, not the mode
 
 $(ROOTFS)/tests/data/corrupt-elf: $(ROOTFS)/bin/hello
 	@mkdir -p $(@D)
-	cp $< $@
+	cp -p $< $@
 	printf '\000\000\000\177\000\000\000\000' | dd of=$@ bs=1 seek=32 conv=notrunc status=none
 
 $(BUILD)/initrd.cpio: $(ROOTFS_FILES)

@@ -23,22 +23,25 @@
  *      reset the user registers: all zero but RIP (the entry point), RSP,
  *      CS/SS and RFLAGS (0x202), the FPU at its defaults, FS base 0.
  *
- * Files come from the boot archive (kernel/initrd.c) for now.
+ * The program is read whole from the file system (vfs.c) into a kernel
+ * buffer first, so the loader works on bytes it owns.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/memlayout.h"
 #include "kernel/addrspace.h"
-#include "kernel/cpio.h"
 #include "kernel/elf.h"
 #include "kernel/errno.h"
 #include "kernel/exec.h"
 #include "kernel/heap.h"
-#include "kernel/initrd.h"
+#include "kernel/file.h"
+#include "kernel/sys_fs.h"
+#include "kernel/vfs.h"
 #include "kernel/lib/string.h"
 #include "kernel/proc.h"
 #include "kernel/random.h"
 #include "kernel/sched.h"
+#include "kernel/tty.h"
 
 #define PIE_LOAD_BIAS 0x0000555555554000UL     /* where Linux puts static-pie programs too */
 
@@ -203,29 +206,60 @@ static int exec_load_segments(struct address_space *as, const uint8_t *file,
 	return 0;
 }
 
-int exec_program(const char *path, const struct exec_args *args)
+/* The whole program file in a new kernel buffer; checks that it may be executed. */
+static int exec_read_file(const char *path, uint8_t **data, size_t *size)
 {
-	struct cpio_entry file;
-	struct elf_image image;
-	uint64_t rsp;
+	struct inode *start = cwd_get(), *inode;
+	int error = vfs_lookup(start, path, &inode);
 
-	int error = initrd_lookup(path, &file);
+	vfs_inode_put(start);
 	if (error)
 		return error;
-	if ((file.mode & CPIO_MODE_TYPE_MASK) != CPIO_MODE_REGULAR)
-		return -EACCES;
-	if (elf_parse(file.data, file.size, USER_STACK_TOP - USER_STACK_SIZE, &image) != 0)
-		return -ENOEXEC;
+	if (!S_ISREG(inode->mode) || !(inode->mode & 0111) || !inode->fops || !inode->fops->read) {
+		vfs_inode_put(inode);
+		return -EACCES;                 /* a directory, a device, or no x bit */
+	}
+	struct file *file = vfs_open_inode(inode, O_RDONLY, &error);
+	vfs_inode_put(inode);
+	if (!file)
+		return error;
+	*size = file->inode->size;
+	*data = kmalloc(*size ? *size : 1);
+	long got = *data ? file->ops->read(file, (struct io_buffer){ (uint64_t)*data, true },
+					    *size, &file->position) : -ENOMEM;
+	file_put(file);
+	if (got < 0 || (size_t)got != *size) {
+		kfree(*data);
+		return got < 0 ? (int)got : -EIO;
+	}
+	return 0;
+}
+
+int exec_program(const char *path, const struct exec_args *args)
+{
+	struct elf_image image;
+	uint8_t *file;
+	size_t file_size;
+	uint64_t rsp;
+
+	int error = exec_read_file(path, &file, &file_size);
+	if (error)
+		return error;
+	error = elf_parse(file, file_size, USER_STACK_TOP - USER_STACK_SIZE, &image) ? -ENOEXEC : 0;
 	uint64_t bias = image.position_independent ? PIE_LOAD_BIAS : 0;
 	/* Keep page 0 and the region below USER_MIN_ADDRESS unmapped, so NULL+small offsets fault. */
-	if (image.lowest_vaddr + bias < USER_MIN_ADDRESS ||
-	    image.highest_vaddr + bias > USER_STACK_TOP - USER_STACK_SIZE)
-		return -ENOEXEC;
-
-	struct address_space *as = addrspace_create();
-	if (!as)
-		return -ENOMEM;
-	error = exec_load_segments(as, file.data, &image, bias);
+	if (!error && (image.lowest_vaddr + bias < USER_MIN_ADDRESS ||
+		       image.highest_vaddr + bias > USER_STACK_TOP - USER_STACK_SIZE))
+		error = -ENOEXEC;
+	struct address_space *as = error ? NULL : addrspace_create();
+	if (!error && !as)
+		error = -ENOMEM;
+	if (error) {
+		kfree(file);
+		return error;
+	}
+	error = exec_load_segments(as, file, &image, bias);
+	kfree(file);
 	if (!error)
 		error = addrspace_map(as, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE,
 				      PROT_READ | PROT_WRITE | (image.stack_executable ? PROT_EXEC : 0),
@@ -263,6 +297,9 @@ int exec_program(const char *path, const struct exec_args *args)
 	wrmsr(MSR_FS_BASE, 0);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	proc_set_name(process, path);
+	fd_table_exec(process->fds);
+	signal_exec(process);
+	process->did_exec = true;
 	return 0;
 }
 
@@ -282,6 +319,19 @@ int proc_start_init(const char *path, const char *command)
 	if (!init)
 		return error;
 	init->pgid = init->sid = init->pid;
+	/* Like Linux, the kernel gives init the console as descriptors 0, 1 and 2. */
+	init->fds = fd_table_new();
+	if (!init->fds) {
+		proc_free(init);
+		return -ENOMEM;
+	}
+	init->umask = 022;
+	for (int fd = 0; fd < 3 && tty_inode(); fd++) {
+		struct file *console = vfs_open_inode(tty_inode(), O_RDWR, &error);
+		if (console)
+			init->fds->files[fd] = console;
+	}
+	tty_set_session(init->sid, init->pgid);
 	error = exec_args_init(&args);
 	if (!error)
 		error = exec_args_add(&args, path, strlen(path));
@@ -299,6 +349,8 @@ int proc_start_init(const char *path, const char *command)
 	}
 	exec_args_free(&args);
 	if (error) {
+		fd_table_free(init->fds);
+		init->fds = NULL;
 		proc_free(init);
 		return error;
 	}

@@ -20,6 +20,8 @@
 #include "kernel/addrspace.h"
 #include "kernel/errno.h"
 #include "kernel/exit.h"
+#include "kernel/file.h"
+#include "kernel/vfs.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
@@ -58,6 +60,10 @@ void proc_exit(int wait_status)
 
 	addrspace_destroy(process->as);
 	process->as = NULL;
+	fd_table_free(process->fds);            /* closing pipe ends wakes their readers */
+	process->fds = NULL;
+	vfs_inode_put(process->cwd);
+	process->cwd = NULL;
 
 	uint64_t flags = irq_save();
 	struct process *init = proc_find(1);
@@ -74,7 +80,9 @@ void proc_exit(int wait_status)
 
 	process->exit_status = wait_status;
 	process->state = PROC_ZOMBIE;
-	wait_queue_wake_all(&process->parent->child_exit);
+	int code = (wait_status & 0x7f) ? ((wait_status & 0x80) ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED;
+	signal_notify_parent(process, code, (wait_status & 0x7f) ? (wait_status & 0x7f)
+								   : (wait_status >> 8) & 0xff);
 	schedule();
 	irq_restore(flags);
 	panic("proc_exit: zombie pid %d was scheduled again", process->pid);
@@ -105,6 +113,18 @@ long proc_wait(int pid, int *status, int options)
 			if (!wait_matches(child, pid))
 				continue;
 			any = true;
+			if (child->state == PROC_STOPPED && child->stop_unreported && (options & WUNTRACED)) {
+				child->stop_unreported = false;
+				*status = WAIT_STATUS_STOPPED(child->stop_signal);
+				irq_restore(flags);
+				return child->pid;
+			}
+			if (child->continue_unreported && (options & WCONTINUED)) {
+				child->continue_unreported = false;
+				*status = WAIT_STATUS_CONTINUED;
+				irq_restore(flags);
+				return child->pid;
+			}
 			if (child->state != PROC_ZOMBIE)
 				continue;
 			int child_pid = child->pid;
@@ -120,6 +140,6 @@ long proc_wait(int pid, int *status, int options)
 		int error = wait_queue_sleep(&current->child_exit);
 		irq_restore(flags);
 		if (error)
-			return error;
+			return -ERESTARTSYS;
 	}
 }

@@ -3,7 +3,9 @@
  * fork.c - making a copy of the current process.
  *
  * The child gets: a new pid and kernel stack, a copy-on-write copy of
- * the address space (kernel/addrspace.c), a copy of the user registers
+ * the address space (kernel/addrspace.c), a copy of the descriptor
+ * table (sharing every open file), the cwd and umask, the signal
+ * actions and mask (no pending signals), a copy of the user registers
  * with RAX = 0 (fork returns 0 in the child), the current FPU/SSE
  * registers and FS/GS bases, the same process group and session, and
  * the caller as its parent. Its kernel stack is arranged so that the
@@ -16,6 +18,7 @@
 #include "arch/x86_64/cpu.h"
 #include "kernel/addrspace.h"
 #include "kernel/errno.h"
+#include "kernel/file.h"
 #include "kernel/fork.h"
 #include "kernel/proc.h"
 #include "kernel/sched.h"
@@ -29,10 +32,18 @@ long fork_current(void)
 	if (!child)
 		return error;
 	child->as = addrspace_clone(parent->as);
-	if (!child->as) {
+	child->fds = parent->fds ? fd_table_clone(parent->fds) : NULL;
+	if (!child->as || (parent->fds && !child->fds)) {
+		addrspace_destroy(child->as);
+		child->as = NULL;
+		fd_table_free(child->fds);
+		child->fds = NULL;
 		proc_free(child);
 		return -ENOMEM;
 	}
+	child->cwd = parent->cwd ? vfs_inode_get(parent->cwd) : NULL;
+	child->umask = parent->umask;
+	signal_fork(child, parent);
 
 	*child->frame = *parent->frame;
 	child->frame->rax = 0;

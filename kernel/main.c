@@ -24,13 +24,15 @@
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/timer.h"
 #include "kernel/cmdline.h"
-#include "kernel/console.h"
+#include "kernel/devices.h"
 #include "kernel/initrd.h"
 #include "kernel/page.h"
 #include "kernel/proc.h"
+#include "kernel/ramfs.h"
 #include "kernel/random.h"
 #include "kernel/sched.h"
 #include "kernel/time.h"
+#include "kernel/tty.h"
 #include "kernel/lib/string.h"
 #include "kernel/main.h"
 #include "kernel/multiboot2.h"
@@ -174,10 +176,12 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	page_init();
 	random_init();
 	time_init();
-	initrd_init();
+	ramfs_init();
+	initrd_load();
+	tty_init();
+	devices_init();
 	proc_init();
 	sched_init();
-	console_init();
 	interrupts_init();
 
 	char test[64];

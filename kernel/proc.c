@@ -44,6 +44,7 @@ void proc_init(void)
 	list_init(&idle_process.children);
 	list_init(&idle_process.sibling);
 	list_init(&idle_process.run_link);
+	list_init(&idle_process.timer_link);
 	wait_queue_init(&idle_process.child_exit);
 	current = &idle_process;
 }
@@ -56,6 +57,18 @@ struct process *proc_find(int pid)
 		if (process->pid == pid)
 			return process;
 	return NULL;
+}
+
+int proc_for_each(int (*visit)(struct process *process, void *context), void *context)
+{
+	struct process *process;
+
+	list_for_each_entry(process, &process_table, table_link) {
+		int result = visit(process, context);
+		if (result)
+			return result;
+	}
+	return 0;
 }
 
 int proc_count(void)
@@ -114,6 +127,7 @@ struct process *proc_create(const char *name, int *error)
 	list_init(&process->children);
 	list_init(&process->sibling);
 	list_init(&process->run_link);
+	list_init(&process->timer_link);
 	wait_queue_init(&process->child_exit);
 	fpu_init_state(&process->fpu);
 

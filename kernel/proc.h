@@ -17,6 +17,7 @@
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/trap.h"
 #include "kernel/list.h"
+#include "kernel/signal.h"
 #include "kernel/wait.h"
 
 #define PROC_MAX            64          /* processes at once, init included; fork gives EAGAIN beyond */
@@ -27,11 +28,14 @@
 
 enum proc_state {
 	PROC_RUNNABLE,      /* on the run queue, or running (current) */
-	PROC_SLEEPING,      /* waiting in a wait queue or for a timer */
+	PROC_SLEEPING,      /* waiting in a wait queue and/or for a timer */
+	PROC_STOPPED,       /* job-control stop (SIGSTOP, SIGTSTP...) until SIGCONT */
 	PROC_ZOMBIE,        /* exited; the parent has not collected the status yet */
 };
 
 struct address_space;
+struct fd_table;
+struct inode;
 
 struct process {
 	/* Identity: set at creation, read by anyone. */
@@ -48,6 +52,7 @@ struct process {
 	/* Scheduling (sched.c), with interrupts off. */
 	enum proc_state state;
 	struct list_node run_link;          /* on the run queue, or in a wait queue */
+	struct list_node timer_link;        /* among the timed sleepers */
 	struct wait_queue *waiting_on;      /* the queue we sleep in, if any */
 	uint64_t wake_tick;                 /* timed sleep: wake at this tick (0: none) */
 	uint64_t saved_rsp;                 /* kernel RSP while switched out */
@@ -60,11 +65,20 @@ struct process {
 	struct fpu_state fpu;               /* x87/SSE registers (FXSAVE area) */
 	uint64_t clear_child_tid;           /* set_tid_address; not acted upon yet (no threads) */
 
-	/* Memory, owned by the process itself. */
+	/* Memory, files and signals, owned by the process itself. */
 	struct address_space *as;
+	struct fd_table *fds;
+	struct inode *cwd;
+	uint32_t umask;
+	struct signal_state signals;        /* pending: also written by senders, interrupts off */
+	bool did_exec;                      /* setpgid on a child that exec'd: EACCES */
+	long restart_result;                /* -ERESTART* from the syscall being returned from */
 
-	/* Exit: written once by the exiting process, read by the parent. */
+	/* Exit and job control: written by the process or its signal senders, read by the parent. */
 	int exit_status;                    /* Linux wait status encoding */
+	int stop_signal;                    /* the signal that stopped it (PROC_STOPPED) */
+	bool stop_unreported;               /* wait4(WUNTRACED) has not seen this stop yet */
+	bool continue_unreported;           /* wait4(WCONTINUED) has not seen the SIGCONT yet */
 	struct wait_queue child_exit;       /* the parent sleeps here in wait4 */
 };
 
@@ -91,6 +105,13 @@ void proc_prepare_first_run(struct process *process);
 
 /* Set the visible name (comm) from a path: its last component. */
 void proc_set_name(struct process *process, const char *path);
+
+/*
+ * Call visit for every process in the table (zombies included), stopping
+ * early if it returns non-zero, which is then the result. visit must not
+ * free processes.
+ */
+int proc_for_each(int (*visit)(struct process *process, void *context), void *context);
 
 /* How many processes exist (zombies included). */
 int proc_count(void);

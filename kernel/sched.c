@@ -26,7 +26,9 @@
 #include "kernel/addrspace.h"
 #include "kernel/panic.h"
 #include "kernel/proc.h"
+#include "kernel/errno.h"
 #include "kernel/sched.h"
+#include "kernel/signal.h"
 #include "kernel/vmm.h"
 
 #define SCHED_SLICE_TICKS 2             /* 20 ms at 100 Hz */
@@ -43,14 +45,10 @@ static void sched_tick(void)
 {
 	struct process *process, *next;
 
-	/* Wake timed sleepers whose time has come. */
-	list_for_each_entry_safe(process, next, &timed_sleepers, run_link) {
-		if (timer_ticks() >= process->wake_tick) {
-			list_remove(&process->run_link);
-			process->wake_tick = 0;
-			sched_make_runnable(process);
-		}
-	}
+	/* Wake timed sleepers whose time has come (they may also sit in a wait queue). */
+	list_for_each_entry_safe(process, next, &timed_sleepers, timer_link)
+		if (timer_ticks() >= process->wake_tick)
+			sched_wake(process);
 	if (timer_ticks() % SCHED_SLICE_TICKS == 0 || current == idle_process)
 		need_resched = true;
 }
@@ -59,6 +57,21 @@ void sched_init(void)
 {
 	idle_process = current;
 	timer_set_tick_hook(sched_tick);
+}
+
+void sched_wake(struct process *process)
+{
+	uint64_t flags = irq_save();
+
+	if (process->state == PROC_SLEEPING) {
+		if (list_linked(&process->run_link))
+			list_remove(&process->run_link);        /* out of its wait queue */
+		if (list_linked(&process->timer_link))
+			list_remove(&process->timer_link);
+		process->wake_tick = 0;
+		sched_make_runnable(process);
+	}
+	irq_restore(flags);
 }
 
 void sched_make_runnable(struct process *process)
@@ -116,41 +129,67 @@ void schedule(void)
 	irq_restore(flags);
 }
 
-int wait_queue_sleep(struct wait_queue *queue)
+/*
+ * The one way to sleep: on a queue, until a deadline, or both. Sleeps are
+ * interruptible: a signal that would be delivered ends them at once
+ * (signal_send calls sched_wake), and the caller sees -EINTR.
+ */
+int wait_queue_sleep_until(struct wait_queue *queue, uint64_t deadline)
 {
 	if (read_rflags() & RFLAGS_IF)
 		panic("wait_queue_sleep: called with interrupts on (a wake-up could be lost)");
+	if (signal_pending(current))
+		return -EINTR;
+	if (deadline && timer_ticks() >= deadline)
+		return -ETIMEDOUT;
 	current->state = PROC_SLEEPING;
 	current->waiting_on = queue;
-	list_add_tail(&queue->sleepers, &current->run_link);
+	if (queue)
+		list_add_tail(&queue->sleepers, &current->run_link);
+	if (deadline) {
+		current->wake_tick = deadline;
+		list_add_tail(&timed_sleepers, &current->timer_link);
+	}
 	schedule();
+	if (signal_pending(current))
+		return -EINTR;
+	if (deadline && timer_ticks() >= deadline)
+		return -ETIMEDOUT;
 	return 0;
+}
+
+int wait_queue_sleep(struct wait_queue *queue)
+{
+	return wait_queue_sleep_until(queue, 0);
 }
 
 void wait_queue_wake_all(struct wait_queue *queue)
 {
 	uint64_t flags = irq_save();
 
-	while (!list_empty(&queue->sleepers)) {
-		struct process *sleeper = list_first_entry(&queue->sleepers, struct process, run_link);
-		list_remove(&sleeper->run_link);
-		sched_make_runnable(sleeper);
-	}
+	while (!list_empty(&queue->sleepers))
+		sched_wake(list_first_entry(&queue->sleepers, struct process, run_link));
 	irq_restore(flags);
 }
 
 int sched_sleep_until(uint64_t tick)
 {
 	uint64_t flags = irq_save();
+	int error = 0;
 
-	if (timer_ticks() < tick) {
-		current->state = PROC_SLEEPING;
-		current->wake_tick = tick;
-		list_add_tail(&timed_sleepers, &current->run_link);
-		schedule();
-	}
+	while (!error && timer_ticks() < tick)
+		error = wait_queue_sleep_until(NULL, tick);
 	irq_restore(flags);
-	return 0;
+	return error == -ETIMEDOUT ? 0 : error;
+}
+
+void sched_stop(void)
+{
+	uint64_t flags = irq_save();
+
+	current->state = PROC_STOPPED;
+	schedule();
+	irq_restore(flags);
 }
 
 void sched_idle(void)

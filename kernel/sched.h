@@ -26,8 +26,14 @@ void sched_make_runnable(struct process *process);
  */
 void schedule(void);
 
-/* Sleep until timer_ticks() >= tick. Returns 0, or -EINTR (signals, later). */
+/* Sleep until timer_ticks() >= tick. Returns 0, or -EINTR if a signal came first. */
 int sched_sleep_until(uint64_t tick);
+
+/* End a sleep early (a signal arrived): the process runs again. */
+void sched_wake(struct process *process);
+
+/* Job control: the current process stops until someone makes it runnable (SIGCONT). */
+void sched_stop(void);
 
 /* The idle loop: what the CPU does when nothing is runnable. Never returns. */
 __attribute__((noreturn)) void sched_idle(void);

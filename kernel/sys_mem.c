@@ -8,6 +8,7 @@
 #include "arch/x86_64/memlayout.h"
 #include "kernel/addrspace.h"
 #include "kernel/errno.h"
+#include "kernel/file.h"
 #include "kernel/proc.h"
 #include "kernel/syscall.h"
 #include "kernel/usercopy.h"
@@ -86,7 +87,7 @@ long sys_mmap(struct trap_frame *frame)
 	if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS))
-		return fd >= 0 && fd <= 2 ? -ENODEV : -EBADF;  /* only the console is open: not mappable */
+		return fd_get(fd) ? -ENODEV : -EBADF;   /* no file can be mapped yet */
 	if (type != MAP_PRIVATE)
 		return -EINVAL;                         /* shared memory is not implemented */
 	if (length > USER_MAP_END)

@@ -35,6 +35,8 @@
 #include <loupe/syscall_list.h>
 #undef LOUPE_SYSCALL
 
+#define SYS_NUMBER_rt_sigreturn 15
+
 static const struct syscall_entry syscall_table[LOUPE_SYSCALL_COUNT] = {
 #define LOUPE_SYSCALL(number, name) [number] = { #name, sys_##name },
 #include <loupe/syscall_list.h>
@@ -61,10 +63,11 @@ static bool address_is_canonical(uint64_t address)
  * AMD. A non-canonical RSP is fine: IRETQ and SYSRET load it without a
  * check, and the program faults in user mode when it next uses the stack.
  */
-void return_to_user(struct trap_frame *frame)
+void return_to_user(struct trap_frame *frame, bool from_syscall)
 {
 	while (need_resched)
 		schedule();
+	signal_deliver(frame, from_syscall);
 	if (!address_is_canonical(frame->rip)) {
 		printk("loupe: pid %d (%s) killed by SIGSEGV: non-canonical return address %p\n",
 		       current->pid, current->name, (void *)frame->rip);
@@ -83,7 +86,8 @@ uint64_t syscall_dispatch(struct trap_frame *frame)
 		frame->rax = (uint64_t)-ENOSYS;
 
 	irq_disable();
-	return_to_user(frame);
+	/* rt_sigreturn's RAX is the interrupted code's, whatever it holds: never a restart request. */
+	return_to_user(frame, number != SYS_NUMBER_rt_sigreturn);
 	bool sysret = sysret_is_safe(frame, current->force_iret);
 	current->force_iret = false;
 	return sysret;

@@ -11,6 +11,7 @@
 #ifndef LOUPE_SYSCALL_H
 #define LOUPE_SYSCALL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arch/x86_64/trap.h"
@@ -41,7 +42,11 @@ const char *syscall_name(uint64_t number);
 /* Called by syscall.asm. Returns non-zero when SYSRET may be used to return. */
 uint64_t syscall_dispatch(struct trap_frame *frame);
 
-/* On the way back to user mode from a syscall or a trap: reschedule, (later) signals. */
-void return_to_user(struct trap_frame *frame);
+/*
+ * On the way back to user mode from a syscall (from_syscall: RAX holds its
+ * result) or a trap: reschedule, deliver signals, check the frame.
+ * Interrupts off.
+ */
+void return_to_user(struct trap_frame *frame, bool from_syscall);
 
 #endif

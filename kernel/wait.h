@@ -31,10 +31,16 @@ static inline void wait_queue_init(struct wait_queue *queue)
 
 /*
  * Sleep on queue until woken. Call with interrupts off, after checking
- * the condition. Returns 0 when woken; -EINTR when a signal interrupted
- * the sleep (signals arrive with the next issue; until then always 0).
+ * the condition. Returns 0 when woken; -EINTR when a signal is pending
+ * (before or after sleeping).
  */
 int wait_queue_sleep(struct wait_queue *queue);
+
+/*
+ * The same with a deadline in timer ticks (0: none), and queue may be
+ * NULL for a plain timed sleep. -ETIMEDOUT once the deadline has passed.
+ */
+int wait_queue_sleep_until(struct wait_queue *queue, uint64_t deadline);
 
 /* Make every sleeper runnable. Any context, interrupts on or off. */
 void wait_queue_wake_all(struct wait_queue *queue);

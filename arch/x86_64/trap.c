@@ -17,6 +17,7 @@
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/trap.h"
 #include "kernel/addrspace.h"
+#include "kernel/errno.h"
 #include "kernel/exit.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -93,28 +94,47 @@ static int trap_signal_for(uint64_t vector)
  * (lazy allocation) or be copy-on-write. Only if the address space says
  * no is it the program's fault.
  */
-static bool trap_user_page_fault(struct trap_frame *frame, uint64_t address)
+static int trap_user_page_fault(struct trap_frame *frame, uint64_t address)
 {
 	unsigned access = (frame->orig_rax & 2) ? ACCESS_WRITE
 			: (frame->orig_rax & 16) ? ACCESS_EXEC : ACCESS_READ;
 
-	return addrspace_fault(current->as, address, access) == 0;
+	return addrspace_fault(current->as, address, access);
+}
+
+/* si_code and si_addr for the signal of a fault, as Linux fills them. */
+static int trap_signal_code(uint64_t vector, int fault_error, uint64_t *address, uint64_t rip)
+{
+	switch (vector) {
+	case VEC_PF: return fault_error == -EACCES ? SEGV_ACCERR : SEGV_MAPERR;
+	case VEC_UD: *address = rip; return ILL_ILLOPN;
+	case VEC_DE: *address = rip; return FPE_INTDIV;
+	case VEC_XM: case VEC_MF: *address = rip; return FPE_FLTINV;
+	case VEC_DB: return TRAP_TRACE;
+	case VEC_AC: return BUS_ADRALN;
+	default: return SI_KERNEL;              /* #GP, #BP, #SS...: no address to report */
+	}
 }
 
 static void trap_user_exception(struct trap_frame *frame, uint64_t vector)
 {
 	uint64_t address = vector == VEC_PF ? read_cr2() : 0;
+	int fault_error = 0;
 
-	if (vector == VEC_PF && trap_user_page_fault(frame, address))
+	if (vector == VEC_PF && (fault_error = trap_user_page_fault(frame, address)) == 0)
 		return;
 	int sig = trap_signal_for(vector);
-	/* Full signal delivery (handlers) comes with kernel/signal.c; until then the default action. */
-	printk("loupe: pid %d (%s) killed by %s: %s", current->pid, current->name,
-	       signal_name(sig), trap_exception_name(vector));
-	if (vector == VEC_PF)
-		printk(" at %p", (void *)address);
-	printk(", rip %p\n", (void *)frame->rip);
-	proc_exit(WAIT_STATUS_SIGNALED(sig));
+	int code = trap_signal_code(vector, fault_error, &address, frame->rip);
+	/* One line in the log when the fault will kill the program (no handler for it). */
+	if (current->signals.actions[sig].handler == SIG_DFL ||
+	    (current->signals.blocked & SIGNAL_BIT(sig))) {
+		printk("loupe: pid %d (%s) killed by %s: %s", current->pid, current->name,
+		       signal_name(sig), trap_exception_name(vector));
+		if (vector == VEC_PF)
+			printk(" at %p", (void *)address);
+		printk(", rip %p\n", (void *)frame->rip);
+	}
+	signal_force(sig, code, address);
 }
 
 extern char trap_return_iret[];
@@ -154,5 +174,5 @@ void trap_dispatch(struct trap_frame *frame, uint64_t vector)
 		pr_warn("trap: unexpected vector %lu at rip %p\n", vector, (void *)frame->rip);
 
 	if (trap_from_user(frame))
-		return_to_user(frame);
+		return_to_user(frame, false);
 }

@@ -49,7 +49,9 @@
 #define _GNU_SOURCE
 #endif
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -57,6 +59,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -369,6 +372,156 @@ static inline void tap_sleep_ms(long ms)
 	struct timespec delay = { ms / 1000, (ms % 1000) * 1000000L };
 	while (nanosleep(&delay, &delay) < 0 && errno == EINTR)
 		;
+}
+
+/* fork(), failing the test if it fails. */
+static inline pid_t tap_fork(void)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		tap_diag("fork failed: errno %d (%s)", errno, strerror(errno));
+		_exit(1);
+	}
+	return pid;
+}
+
+/* Writes all of buf (retrying short writes and EINTR); fails the test on error. */
+static inline void tap_write_fully(int fd, const void *buf, size_t len)
+{
+	const char *at = buf;
+	while (len > 0) {
+		ssize_t done = write(fd, at, len);
+		if (done < 0 && errno == EINTR)
+			continue;
+		if (done <= 0) {
+			tap_diag("write(%d, %zu bytes) returned %zd: %s", fd, len, done,
+				 strerror(errno));
+			_exit(1);
+		}
+		at += done;
+		len -= (size_t)done;
+	}
+}
+
+/* Reads until len bytes or end of file; returns the count. Fails on error. */
+static inline size_t tap_read_fully(int fd, void *buf, size_t len)
+{
+	char *at = buf;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t done = read(fd, at + got, len - got);
+		if (done < 0 && errno == EINTR)
+			continue;
+		if (done < 0) {
+			tap_diag("read(%d) failed: %s", fd, strerror(errno));
+			_exit(1);
+		}
+		if (done == 0)
+			break;
+		got += (size_t)done;
+	}
+	return got;
+}
+
+/*
+ * Closes every descriptor from `first` up that a host run may have
+ * inherited (Loupe starts programs with only 0, 1 and 2), so that
+ * "the lowest free descriptor" and EBADF are predictable.
+ */
+static inline void tap_close_from(int first)
+{
+	if (on_loupe())
+		return;
+	struct rlimit limit;
+	int last = 1024;
+	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 65536)
+		last = (int)limit.rlim_cur;
+	for (int fd = first; fd < last; fd++)
+		close(fd);
+}
+
+/*
+ * Removes path and, if it is a directory, everything below it
+ * (opendir/readdir: getdents64). Returns 0, or -1 with errno.
+ */
+static inline int tap_remove_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	DIR *dir = opendir(path);
+	if (!dir)
+		return -1;
+	struct dirent *entry;
+	while ((entry = readdir(dir)) != NULL) {
+		if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+			continue;
+		char child[4096];
+		size_t dir_len = strlen(path), name_len = strlen(entry->d_name);
+		if (dir_len + 1 + name_len >= sizeof(child))
+			continue;
+		memcpy(child, path, dir_len);
+		child[dir_len] = '/';
+		memcpy(child + dir_len + 1, entry->d_name, name_len + 1);
+		tap_remove_tree(child);
+	}
+	closedir(dir);
+	return rmdir(path);
+}
+
+/*
+ * A fresh scratch directory for the running test, /tmp/t<pid> (under
+ * $LOUPE_ROOT on a host run; /tmp itself is made if the root lacks it).
+ * The same process gets the same path on every call; tap_scratch(name)
+ * is a path inside it; tap_scratch_cleanup() removes it again.
+ */
+static char tap_scratch_base[512];
+
+static inline const char *tap_scratch_dir(void)
+{
+	static pid_t made_by;
+	if (made_by != getpid()) {
+		mkdir(tap_path("/tmp"), 01777); /* EEXIST is fine */
+		snprintf(tap_scratch_base, sizeof(tap_scratch_base), "%s/t%d",
+			 tap_path("/tmp"), (int)getpid());
+		tap_remove_tree(tap_scratch_base); /* a stale one from a reused pid */
+		if (mkdir(tap_scratch_base, 0755) != 0) {
+			tap_diag("mkdir(%s) failed: %s", tap_scratch_base, strerror(errno));
+			_exit(1);
+		}
+		made_by = getpid();
+	}
+	return tap_scratch_base;
+}
+
+static inline const char *tap_scratch(const char *name)
+{
+	static char buf[8][1024];
+	static int next;
+	char *out = buf[next++ % 8];
+	snprintf(out, sizeof(buf[0]), "%s/%s", tap_scratch_dir(), name);
+	return out;
+}
+
+static inline void tap_scratch_cleanup(void)
+{
+	if (tap_scratch_base[0] != '\0' && tap_remove_tree(tap_scratch_base) != 0 &&
+	    errno != ENOENT)
+		tap_diag("cleanup of %s failed: %s", tap_scratch_base, strerror(errno));
+}
+
+/* Creates path (O_TRUNC) holding len bytes of data; fails the test on error. */
+static inline void tap_make_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		tap_diag("open(%s) failed: %s", path, strerror(errno));
+		_exit(1);
+	}
+	tap_write_fully(fd, data, len);
+	close(fd);
 }
 
 /* ------------------------------------------------------------------ */

@@ -147,7 +147,12 @@ def boot(cmdline="", timeout=60, initrd=None):
     timeout: seconds before QEMU is killed (times LOUPE_TIMEOUT_SCALE).
     initrd:  path of the initrd to load; None loads build/initrd.cpio when it
              exists, "" loads none.
+
+    Unless the command line says otherwise, `panic=exit` is added, so a
+    kernel panic ends QEMU at once instead of waiting for the timeout.
     """
+    if "panic=" not in cmdline:
+        cmdline = ("panic=exit " + cmdline).strip()
     if initrd is None:
         initrd = default_initrd() if have_initrd() else ""
     workdir = _new_workdir()
