@@ -76,8 +76,8 @@ static long poll_common(uint64_t user_fds, uint64_t count, uint64_t timeout_ns)
 
 	uint64_t deadline = 0;
 	if (timeout_ns != UINT64_MAX && timeout_ns != 0) {
-		uint64_t ticks = timeout_ns / (NSEC_PER_SEC / TIMER_HZ) + 1;
-		deadline = timer_ticks() + ticks;
+		uint64_t now = time_monotonic_ns();
+		deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
 	}
 	for (;;) {
 		uint64_t flags = irq_save();

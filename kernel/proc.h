@@ -54,7 +54,7 @@ struct process {
 	struct list_node run_link;          /* on the run queue, or in a wait queue */
 	struct list_node timer_link;        /* among the timed sleepers */
 	struct wait_queue *waiting_on;      /* the queue we sleep in, if any */
-	uint64_t wake_tick;                 /* timed sleep: wake at this tick (0: none) */
+	uint64_t wake_ns;                   /* timed sleep: wake at this monotonic time (0: none) */
 	uint64_t saved_rsp;                 /* kernel RSP while switched out */
 
 	/* The machine state of user mode, owned by the process itself. */

@@ -18,7 +18,9 @@
  * syscall stack), CR3, the FPU/SSE registers, and the FS/GS bases.
  *
  * Wait queues (wait.h) and timed sleeps are here because sleeping is
- * just "leave the run queue and schedule".
+ * just "leave the run queue and schedule". Deadlines are in nanoseconds
+ * of the TSC clock (kernel/time.c), checked at every tick: a sleep never
+ * ends early, and ends at most one tick late.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
@@ -29,6 +31,7 @@
 #include "kernel/errno.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
+#include "kernel/time.h"
 #include "kernel/vmm.h"
 
 #define SCHED_SLICE_TICKS 2             /* 20 ms at 100 Hz */
@@ -47,7 +50,7 @@ static void sched_tick(void)
 
 	/* Wake timed sleepers whose time has come (they may also sit in a wait queue). */
 	list_for_each_entry_safe(process, next, &timed_sleepers, timer_link)
-		if (timer_ticks() >= process->wake_tick)
+		if (time_monotonic_ns() >= process->wake_ns)
 			sched_wake(process);
 	if (timer_ticks() % SCHED_SLICE_TICKS == 0 || current == idle_process)
 		need_resched = true;
@@ -68,7 +71,7 @@ void sched_wake(struct process *process)
 			list_remove(&process->run_link);        /* out of its wait queue */
 		if (list_linked(&process->timer_link))
 			list_remove(&process->timer_link);
-		process->wake_tick = 0;
+		process->wake_ns = 0;
 		sched_make_runnable(process);
 	}
 	irq_restore(flags);
@@ -134,26 +137,26 @@ void schedule(void)
  * interruptible: a signal that would be delivered ends them at once
  * (signal_send calls sched_wake), and the caller sees -EINTR.
  */
-int wait_queue_sleep_until(struct wait_queue *queue, uint64_t deadline)
+int wait_queue_sleep_until(struct wait_queue *queue, uint64_t deadline_ns)
 {
 	if (read_rflags() & RFLAGS_IF)
 		panic("wait_queue_sleep: called with interrupts on (a wake-up could be lost)");
 	if (signal_pending(current))
 		return -EINTR;
-	if (deadline && timer_ticks() >= deadline)
+	if (deadline_ns && time_monotonic_ns() >= deadline_ns)
 		return -ETIMEDOUT;
 	current->state = PROC_SLEEPING;
 	current->waiting_on = queue;
 	if (queue)
 		list_add_tail(&queue->sleepers, &current->run_link);
-	if (deadline) {
-		current->wake_tick = deadline;
+	if (deadline_ns) {
+		current->wake_ns = deadline_ns;
 		list_add_tail(&timed_sleepers, &current->timer_link);
 	}
 	schedule();
 	if (signal_pending(current))
 		return -EINTR;
-	if (deadline && timer_ticks() >= deadline)
+	if (deadline_ns && time_monotonic_ns() >= deadline_ns)
 		return -ETIMEDOUT;
 	return 0;
 }
@@ -172,13 +175,13 @@ void wait_queue_wake_all(struct wait_queue *queue)
 	irq_restore(flags);
 }
 
-int sched_sleep_until(uint64_t tick)
+int sched_sleep_until(uint64_t deadline_ns)
 {
 	uint64_t flags = irq_save();
 	int error = 0;
 
-	while (!error && timer_ticks() < tick)
-		error = wait_queue_sleep_until(NULL, tick);
+	while (!error && time_monotonic_ns() < deadline_ns)
+		error = wait_queue_sleep_until(NULL, deadline_ns);
 	irq_restore(flags);
 	return error == -ETIMEDOUT ? 0 : error;
 }

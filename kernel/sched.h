@@ -26,8 +26,8 @@ void sched_make_runnable(struct process *process);
  */
 void schedule(void);
 
-/* Sleep until timer_ticks() >= tick. Returns 0, or -EINTR if a signal came first. */
-int sched_sleep_until(uint64_t tick);
+/* Sleep until time_monotonic_ns() >= deadline_ns. Returns 0, or -EINTR if a signal came first. */
+int sched_sleep_until(uint64_t deadline_ns);
 
 /* End a sleep early (a signal arrived): the process runs again. */
 void sched_wake(struct process *process);

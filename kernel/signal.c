@@ -106,15 +106,17 @@ bool signal_pending(const struct process *process)
 	return (process->signals.pending & (~process->signals.blocked | SIGNALS_UNBLOCKABLE)) != 0;
 }
 
-/* Resume a stopped process (SIGCONT, SIGKILL), telling the parent. */
-static void signal_continue(struct process *process)
+/* Resume a stopped process. Only SIGCONT is reported to the parent; SIGKILL just lets it die. */
+static void signal_continue(struct process *process, int sig)
 {
 	if (process->state != PROC_STOPPED)
 		return;
 	process->stop_unreported = false;
-	process->continue_unreported = true;
 	sched_make_runnable(process);
-	signal_notify_parent(process, CLD_CONTINUED, SIGCONT);
+	if (sig == SIGCONT) {
+		process->continue_unreported = true;
+		signal_notify_parent(process, CLD_CONTINUED, SIGCONT);
+	}
 }
 
 void signal_send(struct process *process, int sig, const struct siginfo *info)
@@ -134,7 +136,7 @@ void signal_send(struct process *process, int sig, const struct siginfo *info)
 	if (sig == SIGCONT || sig == SIGKILL) {
 		signals->pending &= ~(SIGNAL_BIT(SIGSTOP) | SIGNAL_BIT(SIGTSTP) |
 				      SIGNAL_BIT(SIGTTIN) | SIGNAL_BIT(SIGTTOU));
-		signal_continue(process);
+		signal_continue(process, sig);
 	} else if (signal_is_stop(sig)) {
 		signals->pending &= ~SIGNAL_BIT(SIGCONT);
 	}
@@ -170,6 +172,13 @@ void signal_force(int sig, int code, uint64_t address)
 	info.code = code;
 	info.fields.fault.addr = address;
 	signal_send(current, sig, &info);
+}
+
+void signal_record_fault(uint64_t trapno, uint64_t error, uint64_t cr2)
+{
+	current->signals.fault_trapno = trapno;
+	current->signals.fault_error = error;
+	current->signals.fault_cr2 = cr2;
 }
 
 void signal_notify_parent(struct process *child, int code, int status)
@@ -271,11 +280,21 @@ static bool signal_setup_frame(struct trap_frame *frame, int sig, const struct k
 	sigcontext_from_frame(&sigframe.uc.mcontext, frame);
 	sigframe.uc.mcontext.fpstate = fpstate;
 	sigframe.uc.mcontext.oldmask = old_blocked;
-	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP)
-		sigframe.uc.mcontext.cr2 = current->signals.info[sig].fields.fault.addr;
+	int code = current->signals.info[sig].code;
+	if (code > 0 && code < SI_KERNEL &&
+	    (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP)) {
+		/* A fault the kernel raised: say which exception, as Linux does. */
+		sigframe.uc.mcontext.trapno = current->signals.fault_trapno;
+		sigframe.uc.mcontext.err = current->signals.fault_error;
+		sigframe.uc.mcontext.cr2 = current->signals.fault_cr2;
+	} else if (code == SI_KERNEL && current->signals.fault_trapno) {
+		sigframe.uc.mcontext.trapno = current->signals.fault_trapno;
+		sigframe.uc.mcontext.err = current->signals.fault_error;
+	}
 	sigframe.uc.sigmask = old_blocked;
 	sigframe.info = current->signals.info[sig];
 
+	current->signals.fault_trapno = current->signals.fault_error = current->signals.fault_cr2 = 0;
 	fpu_save(&fpu);                         /* the registers are live: this is their state */
 	if (copy_to_user(fpstate, &fpu, sizeof(fpu)) || copy_to_user(sp, &sigframe, sizeof(sigframe)))
 		return false;

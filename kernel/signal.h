@@ -119,6 +119,8 @@ struct signal_state {
 	struct siginfo info[NSIG + 1];                  /* for each pending signal */
 	uint64_t saved_blocked;                         /* rt_sigsuspend's mask, to restore */
 	bool restore_blocked;
+	/* The last fault, for the handler's uc_mcontext (trapno, err, cr2), as Linux fills them. */
+	uint64_t fault_trapno, fault_error, fault_cr2;
 };
 
 struct process;
@@ -129,8 +131,12 @@ const char *signal_name(int sig);
 /* Queue sig for process (info may be NULL: SI_USER from the kernel). Wakes it if needed. */
 void signal_send(struct process *process, int sig, const struct siginfo *info);
 
-/* A fault: deliver sig even if blocked or ignored (the default action then applies). */
+/*
+ * A fault: deliver sig even if blocked or ignored (the default action then
+ * applies). trapno/error/cr2 describe the exception for the signal frame.
+ */
 void signal_force(int sig, int code, uint64_t address);
+void signal_record_fault(uint64_t trapno, uint64_t error, uint64_t cr2);
 
 /* Is a signal waiting that would interrupt a sleep of process? */
 bool signal_pending(const struct process *process);

@@ -196,9 +196,13 @@ long sys_setpgid(struct trap_frame *frame)
 {
 	int pid = (int)syscall_arg(frame, 0), pgid = (int)syscall_arg(frame, 1);
 
+	if (pid == 0)
+		pid = current->pid;
+	if (pgid == 0)
+		pgid = pid;
 	if (pgid < 0)
-		return -EINVAL;
-	struct process *target = pid == 0 ? current : proc_find(pid);
+		return -EINVAL;                 /* checked after the defaults, as Linux does */
+	struct process *target = proc_find(pid);
 	if (!target || target->state == PROC_ZOMBIE ||
 	    (target != current && target->parent != current))
 		return -ESRCH;
@@ -206,8 +210,6 @@ long sys_setpgid(struct trap_frame *frame)
 		return -EACCES;
 	if (target->sid != current->sid || target->pid == target->sid)
 		return -EPERM;                  /* another session, or a session leader */
-	if (pgid == 0)
-		pgid = target->pid;
 	int wanted[2] = { pgid, current->sid };
 	if (pgid != target->pid && !proc_for_each(group_in_session, wanted))
 		return -EPERM;

@@ -3,11 +3,12 @@
  * sys_time.c - clock_gettime, gettimeofday, nanosleep, clock_nanosleep.
  *
  * Reading clocks uses kernel/time.c. Sleeping uses the scheduler's timed
- * sleep, whose unit is the 10 ms timer tick: a sleep is rounded up to
- * whole ticks plus one, so it never ends early (POSIX allows late).
+ * sleep: the deadline is checked at every 10 ms timer tick, so a sleep
+ * never ends early and ends at most a tick late (POSIX allows late).
  */
 #include "arch/x86_64/timer.h"
 #include "kernel/errno.h"
+#include "kernel/signal.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "kernel/time.h"
@@ -21,7 +22,6 @@
 #define CLOCK_BOOTTIME          7
 #define TIMER_ABSTIME           1
 
-#define NSEC_PER_TICK (NSEC_PER_SEC / TIMER_HZ)
 
 struct timespec64 {
 	int64_t tv_sec;
@@ -96,12 +96,28 @@ static int timespec_from_user(uint64_t user, uint64_t *ns)
 	return 0;
 }
 
-static long sleep_ns(uint64_t ns)
+/*
+ * Sleep ns; when a signal interrupts, store the time left at user_remaining
+ * (if given) and return -ERESTARTNOHAND: -EINTR if a handler runs; if none
+ * does (a stop and continue), the call restarts, with its original
+ * duration: Linux resumes with the time left, Loupe does not yet.
+ */
+static long sleep_ns(uint64_t ns, uint64_t user_remaining)
 {
-	uint64_t ticks = ns / NSEC_PER_TICK + 1 + (ns % NSEC_PER_TICK != 0);
-	uint64_t now = timer_ticks();
+	uint64_t now = time_monotonic_ns();
+	uint64_t deadline = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
 
-	return sched_sleep_until(ticks > UINT64_MAX - now ? UINT64_MAX : now + ticks);
+	if (sched_sleep_until(deadline) == 0)
+		return 0;
+	if (user_remaining) {
+		uint64_t left = deadline - time_monotonic_ns();
+		if ((int64_t)left < 0)
+			left = 0;
+		struct timespec64 value = { (int64_t)(left / NSEC_PER_SEC), (int64_t)(left % NSEC_PER_SEC) };
+		if (copy_to_user(user_remaining, &value, sizeof(value)))
+			return -EFAULT;
+	}
+	return -ERESTARTNOHAND;
 }
 
 long sys_nanosleep(struct trap_frame *frame)
@@ -109,7 +125,7 @@ long sys_nanosleep(struct trap_frame *frame)
 	uint64_t ns;
 	int error = timespec_from_user(syscall_arg(frame, 0), &ns);
 
-	return error ? error : sleep_ns(ns);
+	return error ? error : sleep_ns(ns, syscall_arg(frame, 1));
 }
 
 long sys_clock_nanosleep(struct trap_frame *frame)
@@ -126,5 +142,6 @@ long sys_clock_nanosleep(struct trap_frame *frame)
 		return error;
 	if (flags & TIMER_ABSTIME)
 		ns = ns > now ? ns - now : 0;
-	return ns ? sleep_ns(ns) : 0;
+	/* An absolute sleep has nothing to report in rem (POSIX). */
+	return ns ? sleep_ns(ns, (flags & TIMER_ABSTIME) ? 0 : syscall_arg(frame, 3)) : 0;
 }

@@ -266,6 +266,11 @@ static int tty_in_group(struct process *process, void *context)
 	       process->sid == session;
 }
 
+static int tty_group_anywhere(struct process *process, void *context)
+{
+	return process->pgid == *(int *)context && process->state != PROC_ZOMBIE;
+}
+
 static bool process_group_exists(int pgrp)
 {
 	return proc_for_each(tty_in_group, &pgrp) != 0;
@@ -313,7 +318,7 @@ static long tty_ioctl(struct file *file, uint64_t request, uint64_t argument)
 		if (current->sid != session)
 			return -ENOTTY;
 		if (!process_group_exists(value))
-			return -EPERM;
+			return proc_for_each(tty_group_anywhere, &value) ? -EPERM : -ESRCH;
 		foreground = value;
 		return 0;
 	case TIOCGSID:

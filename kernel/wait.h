@@ -37,10 +37,10 @@ static inline void wait_queue_init(struct wait_queue *queue)
 int wait_queue_sleep(struct wait_queue *queue);
 
 /*
- * The same with a deadline in timer ticks (0: none), and queue may be
- * NULL for a plain timed sleep. -ETIMEDOUT once the deadline has passed.
+ * The same with a deadline in monotonic nanoseconds (0: none); queue may
+ * be NULL for a plain timed sleep. -ETIMEDOUT once the deadline has passed.
  */
-int wait_queue_sleep_until(struct wait_queue *queue, uint64_t deadline);
+int wait_queue_sleep_until(struct wait_queue *queue, uint64_t deadline_ns);
 
 /* Make every sleeper runnable. Any context, interrupts on or off. */
 void wait_queue_wake_all(struct wait_queue *queue);

@@ -134,6 +134,8 @@ static void trap_user_exception(struct trap_frame *frame, uint64_t vector)
 			printk(" at %p", (void *)address);
 		printk(", rip %p\n", (void *)frame->rip);
 	}
+	signal_record_fault(vector, vector == VEC_PF || vector == VEC_GP ? frame->orig_rax : 0,
+			    vector == VEC_PF ? address : 0);
 	signal_force(sig, code, address);
 }
 

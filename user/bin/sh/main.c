@@ -247,7 +247,13 @@ int main(int argc, char **argv)
 		return last_status;
 	}
 
-	struct input input = { .fd = STDIN_FILENO, .one_byte_at_a_time = true };
+	/*
+	 * From a pipe or file, stdin is read a byte at a time so that the
+	 * commands we run find the rest of it unread (`sh < script` where the
+	 * script runs `head -n 1`). A terminal hands out one line per read
+	 * anyway, so there the whole buffer is safe.
+	 */
+	struct input input = { .fd = STDIN_FILENO, .one_byte_at_a_time = !isatty(STDIN_FILENO) };
 	positional = argv;	/* $0 = sh */
 	positional_count = 0;
 	if (next < argc) {	/* sh script [args...] */
