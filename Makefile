@@ -147,6 +147,7 @@ ROOTFS_FILES := \
 	$(GUEST_TESTS:%=$(ROOTFS)/tests/%) \
 	$(ROOTFS)/tests/prog_regs_at_entry \
 	$(ROOTFS)/tests/prog_poweroff \
+	$(ROOTFS)/tests/prog_segv \
 	$(GUEST_DATA:%=$(ROOTFS)/tests/data/%) \
 	$(ROOTFS)/tests/data/truncated-elf \
 	$(ROOTFS)/tests/data/corrupt-elf

@@ -152,8 +152,7 @@ static void tty_receive(char c)
 		int sig = c == termios.cc[VINTR] ? SIGINT : c == termios.cc[VQUIT] ? SIGQUIT
 			: c == termios.cc[VSUSP] ? SIGTSTP : 0;
 		if (sig) {
-			tty_echo(c);
-			tty_echo('\n');
+			tty_echo(c);            /* "^C"; the shell prints the newline, as on Linux */
 			tty_signal(sig);
 			goto wake;
 		}
