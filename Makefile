@@ -78,6 +78,13 @@ KERNEL_C := \
 	kernel/poll.c \
 	kernel/printk.c \
 	kernel/proc.c \
+	kernel/ptrace/handle.c \
+	kernel/ptrace/mem.c \
+	kernel/ptrace/perm.c \
+	kernel/ptrace/procfs.c \
+	kernel/ptrace/regs.c \
+	kernel/ptrace/session.c \
+	kernel/ptrace/stop.c \
 	kernel/ramfs.c \
 	kernel/random.c \
 	kernel/sched.c \

@@ -423,6 +423,41 @@ size_t addrspace_poke(struct address_space *as, uint64_t addr, const void *buffe
 	return done;
 }
 
+size_t addrspace_access_forced(struct address_space *as, uint64_t addr, void *buffer, size_t len,
+			       bool write)
+{
+	size_t done = 0;
+
+	while (done < len && addr + done >= addr && addr + done < USER_TOP) {
+		uint64_t here = addr + done;
+		size_t chunk = PAGE_SIZE - (here & (PAGE_SIZE - 1));
+		if (chunk > len - done)
+			chunk = len - done;
+		struct vma *vma = addrspace_find(as, here);
+		if (!vma || vma->prot == PROT_NONE)
+			break;
+		uint8_t *target;
+		if (write) {
+			target = private_byte(as, here);
+		} else {
+			uint64_t *pte = vmm_pte(as->pml4, page_floor(here), false);
+			if ((!pte || !(*pte & PTE_PRESENT)) && addrspace_fault(as, here, ACCESS_READ) != 0)
+				break;
+			pte = vmm_pte(as->pml4, page_floor(here), false);
+			target = pte && (*pte & PTE_PRESENT)
+				 ? (uint8_t *)phys_to_virt(*pte & PTE_ADDR_MASK) + (here & (PAGE_SIZE - 1)) : NULL;
+		}
+		if (!target)
+			break;
+		if (write)
+			memcpy(target, (const uint8_t *)buffer + done, chunk);
+		else
+			memcpy((uint8_t *)buffer + done, target, chunk);
+		done += chunk;
+	}
+	return done;
+}
+
 size_t addrspace_read(struct address_space *as, uint64_t addr, void *buffer, size_t len)
 {
 	return addrspace_copy(as, addr, buffer, len, ACCESS_READ);

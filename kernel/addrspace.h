@@ -103,4 +103,13 @@ size_t addrspace_write(struct address_space *as, uint64_t addr, const void *buff
  */
 size_t addrspace_poke(struct address_space *as, uint64_t addr, const void *buffer, size_t len);
 
+/*
+ * The tracer's access (/proc/<pid>/mem): read or write whatever the
+ * protection says, except PROT_NONE regions, which stay inaccessible.
+ * Writes go through addrspace_poke's private copy. Returns the bytes
+ * done; short at the first byte outside an accessible region.
+ */
+size_t addrspace_access_forced(struct address_space *as, uint64_t addr, void *buffer, size_t len,
+			       bool write);
+
 #endif

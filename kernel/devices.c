@@ -87,7 +87,6 @@ void devices_init(void)
 {
 	struct inode *dev = ensure_directory(vfs_root, "dev");
 	struct inode *tmp = ensure_directory(vfs_root, "tmp");
-	struct inode *proc = ensure_directory(vfs_root, "proc");
 
 	if (!dev || !tmp) {
 		pr_err("devices: cannot create /dev or /tmp\n");
@@ -108,5 +107,4 @@ void devices_init(void)
 	}
 	vfs_inode_put(dev);
 	vfs_inode_put(tmp);
-	vfs_inode_put(proc);
 }

@@ -3,7 +3,7 @@
 #ifndef LOUPE_DEVICES_H
 #define LOUPE_DEVICES_H
 
-/* Create /dev (and /tmp, /proc mount points if missing) and the device nodes. */
+/* Create /dev (and /tmp if missing) and the device nodes. */
 void devices_init(void);
 
 #endif

@@ -109,14 +109,23 @@ static int exec_build_stack(struct address_space *as, const char *path, const st
 	if (!pointers)
 		return -ENOMEM;
 
-	/* The strings, highest first. */
+	/*
+	 * The strings: the path on top, then one block with argv[0], argv[1],
+	 * ..., envp[0], ... in increasing addresses, as Linux lays them out:
+	 * /proc/<pid>/cmdline is the argv part of that block.
+	 */
 	uint64_t execfn = stack_push(&stack, path, strlen(path) + 1);
+	uint64_t block = stack_push(&stack, args->strings, args->used);
 	const char *string = args->strings;
 	for (int i = 0; i < count; i++) {
-		size_t length = strlen(string) + 1;
-		pointers[i] = stack_push(&stack, string, length);
-		string += length;
+		pointers[i] = block + (uint64_t)(string - args->strings);
+		string += strlen(string) + 1;
+		if (i == args->argc - 1)
+			current->arg_end = block + (uint64_t)(string - args->strings);
 	}
+	current->arg_start = block;
+	if (args->argc == 0)
+		current->arg_end = block;
 	uint8_t random_bytes[16];
 	random_fill(random_bytes, sizeof(random_bytes));
 	uint64_t at_random = stack_push(&stack, random_bytes, sizeof(random_bytes));
@@ -264,9 +273,12 @@ int exec_program(const char *path, const struct exec_args *args)
 		error = addrspace_map(as, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE,
 				      PROT_READ | PROT_WRITE | (image.stack_executable ? PROT_EXEC : 0),
 				      VMA_STACK);
+	uint64_t old_arg_start = current->arg_start, old_arg_end = current->arg_end;
 	if (!error)
 		error = exec_build_stack(as, path, args, &image, bias, &rsp);
 	if (error) {
+		current->arg_start = old_arg_start;     /* the old image stays, and its argv */
+		current->arg_end = old_arg_end;
 		addrspace_destroy(as);
 		return error;
 	}
@@ -297,6 +309,9 @@ int exec_program(const char *path, const struct exec_args *args)
 	wrmsr(MSR_FS_BASE, 0);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	proc_set_name(process, path);
+	size_t path_length = strnlen(path, sizeof(process->exe_path) - 1);
+	memcpy(process->exe_path, path, path_length);
+	process->exe_path[path_length] = '\0';
 	fd_table_exec(process->fds);
 	signal_exec(process);
 	process->did_exec = true;

@@ -21,6 +21,8 @@
 #include "kernel/errno.h"
 #include "kernel/exit.h"
 #include "kernel/file.h"
+#include "kernel/ptrace/session.h"
+#include "kernel/ptrace/stop.h"
 #include "kernel/vfs.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -57,6 +59,9 @@ void proc_exit(int wait_status)
 
 	if (process->pid == 1)
 		power_off(status_to_code(wait_status));
+	/* The EXIT stop: the tracer sees the process whole one last time (not after SIGKILL). */
+	if (process->trace && wait_status != WAIT_STATUS_SIGNALED(SIGKILL))
+		trace_exit(wait_status);
 
 	addrspace_destroy(process->as);
 	process->as = NULL;
@@ -78,6 +83,7 @@ void proc_exit(int wait_status)
 	if (orphan_zombies)
 		wait_queue_wake_all(&init->child_exit);
 
+	session_tracee_died(process, wait_status);     /* the tracer's last event */
 	process->exit_status = wait_status;
 	process->state = PROC_ZOMBIE;
 	int code = (wait_status & 0x7f) ? ((wait_status & 0x80) ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED;

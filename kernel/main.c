@@ -28,6 +28,8 @@
 #include "kernel/initrd.h"
 #include "kernel/page.h"
 #include "kernel/proc.h"
+#include "kernel/ptrace/procfs.h"
+#include "kernel/ptrace/session.h"
 #include "kernel/ramfs.h"
 #include "kernel/random.h"
 #include "kernel/sched.h"
@@ -82,6 +84,8 @@ static void boot_apply_cmdline(void)
 
 	if (cmdline_get_u64(boot_info.cmdline, "loglevel", &level) == 0 && level <= 8)
 		printk_loglevel = (int)level;
+	if (cmdline_get_u64(boot_info.cmdline, "ptrace.log", &level) == 0 && level)
+		trace_log = true;               /* print every stop, event and resume */
 	/* Under the harness a panic must end QEMU, not sit and wait for a timeout. */
 	if (cmdline_has(boot_info.cmdline, "test") ||
 	    (cmdline_get(boot_info.cmdline, "panic", value, sizeof(value)) >= 0 &&
@@ -180,6 +184,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	initrd_load();
 	tty_init();
 	devices_init();
+	procfs_init();
 	proc_init();
 	sched_init();
 	interrupts_init();

@@ -82,7 +82,8 @@ static long pipe_write(struct file *file, struct io_buffer buffer, size_t len, u
 			return done ? (long)done : -EPIPE;
 		}
 		/* Atomic writes wait for room for all of it; bigger ones for any room at all. */
-		size_t want = len <= PIPE_BUF ? len : 1;
+		/* (For an atomic write, room for all of it was there before the first piece.) */
+		size_t want = len <= PIPE_BUF ? len - done : 1;
 		if (PIPE_SIZE - pipe_fill(pipe) < want) {
 			if (file->flags & O_NONBLOCK)
 				return done ? (long)done : -EAGAIN;

@@ -35,6 +35,7 @@ enum proc_state {
 
 struct address_space;
 struct fd_table;
+struct trace_session;
 struct inode;
 
 struct process {
@@ -72,6 +73,12 @@ struct process {
 	uint32_t umask;
 	struct signal_state signals;        /* pending: also written by senders, interrupts off */
 	bool did_exec;                      /* setpgid on a child that exec'd: EACCES */
+	uint64_t arg_start, arg_end;        /* argv strings on the user stack: /proc/<pid>/cmdline */
+	char exe_path[64];                  /* what execve ran: /proc/<pid>/maps names its regions */
+
+	/* Tracing (kernel/ptrace/): the session, if a tracer holds this process. */
+	struct trace_session *trace;
+	bool trace_stopped;                 /* in a trace stop: state 't' */
 	long restart_result;                /* -ERESTART* from the syscall being returned from */
 
 	/* Exit and job control: written by the process or its signal senders, read by the parent. */

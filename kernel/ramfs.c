@@ -30,7 +30,8 @@ struct ramfs_entry {
 
 struct ramfs_dir {
 	struct ramfs_entry *entries;
-	struct inode *parent;           /* not counted: a parent outlives its children */
+	struct inode *parent;           /* counted (but not for the root): a removed parent
+					 * stays in memory while a child is someone's cwd */
 };
 
 struct ramfs_data {
@@ -46,7 +47,10 @@ static const struct file_ops ramfs_dir_fops;
 static void ramfs_destroy(struct inode *inode)
 {
 	if (S_ISDIR(inode->mode)) {
-		kfree(inode->private);          /* empty: rmdir checked */
+		struct ramfs_dir *contents = inode->private;
+		if (contents->parent != inode)
+			vfs_inode_put(contents->parent);
+		kfree(contents);                /* empty: rmdir checked, removed dirs take no entries */
 	} else if (inode->private) {
 		struct ramfs_data *data = inode->private;
 		kfree(data->bytes);
@@ -54,7 +58,7 @@ static void ramfs_destroy(struct inode *inode)
 	}
 }
 
-static struct inode *ramfs_new_inode(uint32_t mode, struct inode *parent, int *error)
+static struct inode *ramfs_new_inode(uint32_t mode, int *error)
 {
 	bool dir = S_ISDIR(mode);
 	struct inode *inode = vfs_inode_new(mode, dir ? &ramfs_dir_ops : &ramfs_file_iops,
@@ -70,7 +74,7 @@ static struct inode *ramfs_new_inode(uint32_t mode, struct inode *parent, int *e
 	inode->private = private;
 	inode->destroy = ramfs_destroy;
 	if (dir)
-		((struct ramfs_dir *)private)->parent = parent ? parent : inode;
+		((struct ramfs_dir *)private)->parent = inode;  /* ramfs_add_entry links it */
 	return inode;
 }
 
@@ -102,9 +106,16 @@ static int ramfs_add_entry(struct inode *dir, const char *name, size_t len, stru
 	entry->next = NULL;
 	*tail = entry;
 	inode->nlink++;
-	if (S_ISDIR(inode->mode)) {
+	if (S_ISDIR(inode->mode))
 		dir->nlink++;                   /* the child's ".." */
-		((struct ramfs_dir *)inode->private)->parent = dir;
+	if (S_ISDIR(inode->mode) && inode->iops == &ramfs_dir_ops) {
+		/* (A mounted directory, like /proc, keeps its own idea of its parent.) */
+		struct ramfs_dir *child = inode->private;
+		if (child->parent != inode && child->parent != dir)
+			vfs_inode_put(child->parent);   /* moved away from its old parent */
+		if (child->parent != dir)
+			vfs_inode_get(dir);
+		child->parent = dir;
 	}
 	dir->mtime = dir->ctime = vfs_now();
 	return 0;
@@ -134,11 +145,15 @@ static struct inode *ramfs_lookup(struct inode *dir, const char *name, size_t le
 static struct inode *ramfs_create(struct inode *dir, const char *name, size_t len, uint32_t mode,
 				  int *error)
 {
+	if (dir->nlink == 0) {
+		*error = -ENOENT;               /* the directory was removed (someone's cwd) */
+		return NULL;
+	}
 	if (ramfs_find(dir, name, len)) {
 		*error = -EEXIST;
 		return NULL;
 	}
-	struct inode *inode = ramfs_new_inode(mode, dir, error);
+	struct inode *inode = ramfs_new_inode(mode, error);
 	if (!inode)
 		return NULL;
 	if (S_ISDIR(mode))
@@ -173,6 +188,8 @@ static int ramfs_rmdir(struct inode *dir, const char *name, size_t len)
 	struct inode *victim = (*link)->inode;
 	if (!S_ISDIR(victim->mode))
 		return -ENOTDIR;
+	if (victim->iops != &ramfs_dir_ops)
+		return -EBUSY;                  /* a mount point: /proc */
 	if (((struct ramfs_dir *)victim->private)->entries)
 		return -ENOTEMPTY;
 	ramfs_remove_entry(dir, link);
@@ -201,6 +218,10 @@ static int ramfs_rename(struct inode *old_dir, const char *old_name, size_t old_
 	struct inode *moving = (*old_link)->inode;
 	if (new_dir->iops != &ramfs_dir_ops)
 		return -EXDEV;
+	if (S_ISDIR(moving->mode) && moving->iops != &ramfs_dir_ops)
+		return -EBUSY;                  /* a mount point stays where it is */
+	if (new_dir->nlink == 0)
+		return -ENOENT;
 	if (S_ISDIR(moving->mode) && ramfs_is_within(new_dir, moving))
 		return -EINVAL;
 
@@ -209,6 +230,8 @@ static int ramfs_rename(struct inode *old_dir, const char *old_name, size_t old_
 		struct inode *target = (*new_link)->inode;
 		if (target == moving)
 			return 0;
+		if (S_ISDIR(target->mode) && target->iops != &ramfs_dir_ops)
+			return -EBUSY;
 		if (S_ISDIR(moving->mode) && !S_ISDIR(target->mode))
 			return -ENOTDIR;
 		if (!S_ISDIR(moving->mode) && S_ISDIR(target->mode))
@@ -234,8 +257,7 @@ static int ramfs_rename(struct inode *old_dir, const char *old_name, size_t old_
 		*old_link = entry->next;
 		kfree(entry);
 		moving->nlink--;
-		old_dir->nlink--;
-		((struct ramfs_dir *)moving->private)->parent = new_dir;
+		old_dir->nlink--;               /* ramfs_add_entry moved the parent reference */
 	} else {
 		ramfs_remove_entry(old_dir, old_link);
 	}
@@ -407,7 +429,7 @@ void ramfs_init(void)
 {
 	int error;
 
-	vfs_root = ramfs_new_inode(S_IFDIR | 0755, NULL, &error);
+	vfs_root = ramfs_new_inode(S_IFDIR | 0755, &error);
 	if (!vfs_root)
 		return;
 	vfs_root->nlink = 2;                    /* "." and the root's own ".." */

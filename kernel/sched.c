@@ -137,11 +137,19 @@ void schedule(void)
  * interruptible: a signal that would be delivered ends them at once
  * (signal_send calls sched_wake), and the caller sees -EINTR.
  */
-int wait_queue_sleep_until(struct wait_queue *queue, uint64_t deadline_ns)
+/* What may interrupt a sleep: any deliverable signal, or (killable sleeps) only SIGKILL. */
+static bool sleep_interrupted(bool killable_only)
+{
+	if (killable_only)
+		return (current->signals.pending & SIGNAL_BIT(SIGKILL)) != 0;
+	return signal_pending(current);
+}
+
+static int sleep_common(struct wait_queue *queue, uint64_t deadline_ns, bool killable_only)
 {
 	if (read_rflags() & RFLAGS_IF)
 		panic("wait_queue_sleep: called with interrupts on (a wake-up could be lost)");
-	if (signal_pending(current))
+	if (sleep_interrupted(killable_only))
 		return -EINTR;
 	if (deadline_ns && time_monotonic_ns() >= deadline_ns)
 		return -ETIMEDOUT;
@@ -154,11 +162,21 @@ int wait_queue_sleep_until(struct wait_queue *queue, uint64_t deadline_ns)
 		list_add_tail(&timed_sleepers, &current->timer_link);
 	}
 	schedule();
-	if (signal_pending(current))
+	if (sleep_interrupted(killable_only))
 		return -EINTR;
 	if (deadline_ns && time_monotonic_ns() >= deadline_ns)
 		return -ETIMEDOUT;
 	return 0;
+}
+
+int wait_queue_sleep_until(struct wait_queue *queue, uint64_t deadline_ns)
+{
+	return sleep_common(queue, deadline_ns, false);
+}
+
+int wait_queue_sleep_killable(struct wait_queue *queue)
+{
+	return sleep_common(queue, 0, true);
 }
 
 int wait_queue_sleep(struct wait_queue *queue)

@@ -119,7 +119,14 @@ static void signal_continue(struct process *process, int sig)
 	}
 }
 
+static void signal_send_common(struct process *process, int sig, const struct siginfo *info, bool forced);
+
 void signal_send(struct process *process, int sig, const struct siginfo *info)
+{
+	signal_send_common(process, sig, info, false);
+}
+
+static void signal_send_common(struct process *process, int sig, const struct siginfo *info, bool forced)
 {
 	struct signal_state *signals = &process->signals;
 	uint64_t flags = irq_save();
@@ -131,8 +138,8 @@ void signal_send(struct process *process, int sig, const struct siginfo *info)
 	 * stray ^C or kill -9 1 would take the whole system down (Linux's
 	 * SIGNAL_UNKILLABLE rule).
 	 */
-	if (process->pid == 1 && process->signals.actions[sig].handler == SIG_DFL)
-		goto out;
+	if (process->pid == 1 && process->signals.actions[sig].handler == SIG_DFL && !forced)
+		goto out;               /* (a fault in init is forced: it cannot just retry forever) */
 	if (sig == SIGCONT || sig == SIGKILL) {
 		signals->pending &= ~(SIGNAL_BIT(SIGSTOP) | SIGNAL_BIT(SIGTSTP) |
 				      SIGNAL_BIT(SIGTTIN) | SIGNAL_BIT(SIGTTOU));
@@ -171,7 +178,7 @@ void signal_force(int sig, int code, uint64_t address)
 	info.signo = sig;
 	info.code = code;
 	info.fields.fault.addr = address;
-	signal_send(current, sig, &info);
+	signal_send_common(current, sig, &info, true);
 }
 
 void signal_record_fault(uint64_t trapno, uint64_t error, uint64_t cr2)
@@ -281,13 +288,14 @@ static bool signal_setup_frame(struct trap_frame *frame, int sig, const struct k
 	sigframe.uc.mcontext.fpstate = fpstate;
 	sigframe.uc.mcontext.oldmask = old_blocked;
 	int code = current->signals.info[sig].code;
-	if (code > 0 && code < SI_KERNEL &&
-	    (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP)) {
+	bool fault_signal = sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+			    sig == SIGTRAP;
+	if (fault_signal && code > 0 && code < SI_KERNEL) {
 		/* A fault the kernel raised: say which exception, as Linux does. */
 		sigframe.uc.mcontext.trapno = current->signals.fault_trapno;
 		sigframe.uc.mcontext.err = current->signals.fault_error;
 		sigframe.uc.mcontext.cr2 = current->signals.fault_cr2;
-	} else if (code == SI_KERNEL && current->signals.fault_trapno) {
+	} else if (fault_signal && code == SI_KERNEL && current->signals.fault_trapno) {
 		sigframe.uc.mcontext.trapno = current->signals.fault_trapno;
 		sigframe.uc.mcontext.err = current->signals.fault_error;
 	}
@@ -314,25 +322,12 @@ static bool signal_setup_frame(struct trap_frame *frame, int sig, const struct k
 	return true;
 }
 
-static uint32_t mxcsr_mask = 0xffbf;    /* refined at first use from FXSAVE's MXCSR_MASK */
-
 static bool signal_fpu_valid(const struct fpu_state *fpu)
 {
-	static bool probed;
 	uint32_t mxcsr;
 
-	if (!probed) {
-		struct fpu_state probe;
-		uint32_t mask;
-		memset(&probe, 0, sizeof(probe));
-		fpu_save(&probe);
-		memcpy(&mask, &probe.fxsave[28], sizeof(mask));
-		if (mask)
-			mxcsr_mask = mask;
-		probed = true;
-	}
 	memcpy(&mxcsr, &fpu->fxsave[FPU_MXCSR_OFFSET], sizeof(mxcsr));
-	return (mxcsr & ~mxcsr_mask) == 0;     /* FXRSTOR would #GP in the kernel otherwise */
+	return (mxcsr & ~fpu_mxcsr_mask()) == 0;       /* FXRSTOR would #GP in the kernel otherwise */
 }
 
 long signal_return(struct trap_frame *frame)

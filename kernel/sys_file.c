@@ -92,10 +92,10 @@ static long positioned_transfer(struct trap_frame *frame, bool writing)
 
 	if (!file)
 		return -EBADF;
-	if (offset < 0)
-		return -EINVAL;
 	if (!file->ops || !file->ops->seekable)
 		return -ESPIPE;
+	if (offset < 0 && !file->ops->unsigned_offsets)
+		return -EINVAL;
 	/* Linux's pwrite on an O_APPEND file appends anyway (a documented bug); ramfs does the same. */
 	uint64_t position = (uint64_t)offset;
 	return file_transfer(file, syscall_arg(frame, 1), syscall_arg(frame, 2), &position, writing);
@@ -204,6 +204,16 @@ long sys_lseek(struct trap_frame *frame)
 		return -EBADF;
 	if (!file->ops || !file->ops->seekable)
 		return -ESPIPE;
+	if (file->ops->unsigned_offsets) {
+		/* Offsets are addresses (/proc/<pid>/mem): any 64-bit value, wrapping. */
+		if (whence == SEEK_SET)
+			file->position = (uint64_t)offset;
+		else if (whence == SEEK_CUR)
+			file->position += (uint64_t)offset;
+		else
+			return -EINVAL;
+		return (long)file->position;
+	}
 	switch (whence) {
 	case SEEK_SET: base = 0; break;
 	case SEEK_CUR: base = (int64_t)file->position; break;
@@ -234,6 +244,10 @@ long sys_openat(struct trap_frame *frame)
 
 	if (error)
 		return error;
+	if ((flags & O_ACCMODE) == O_ACCMODE) {
+		error = -EINVAL;                /* before anything is created */
+		goto out_path;
+	}
 	error = path_start(dir_fd, path, &start);
 	if (error)
 		goto out_path;
@@ -267,11 +281,8 @@ long sys_openat(struct trap_frame *frame)
 		error = -ENOTDIR;
 		goto out;
 	}
-	if (access == O_ACCMODE) {
-		error = -EINVAL;
-		goto out;
-	}
-	if ((flags & O_TRUNC) && access != O_RDONLY && S_ISREG(inode->mode) && inode->iops &&
+	/* Linux truncates even for O_RDONLY (POSIX leaves it open). */
+	if ((flags & O_TRUNC) && S_ISREG(inode->mode) && inode->iops &&
 	    inode->iops->truncate) {
 		error = inode->iops->truncate(inode, 0);
 		if (error)

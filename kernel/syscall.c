@@ -28,6 +28,7 @@
 #include "kernel/printk.h"
 #include "kernel/signal.h"
 #include "kernel/proc.h"
+#include "kernel/ptrace/stop.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 
@@ -77,13 +78,18 @@ void return_to_user(struct trap_frame *frame, bool from_syscall)
 
 uint64_t syscall_dispatch(struct trap_frame *frame)
 {
-	uint64_t number = frame->orig_rax;
-
 	irq_enable();
+	/* The syscall stop points: for an untraced process, one predictable branch each. */
+	if (__builtin_expect(current->trace != NULL, 0))
+		trace_syscall_entry(frame);
+	/* Read the number after the stop: the tracer may have changed it (or the arguments). */
+	uint64_t number = frame->orig_rax;
 	if (number < LOUPE_SYSCALL_COUNT && syscall_table[number].handler)
 		frame->rax = (uint64_t)syscall_table[number].handler(frame);
 	else
 		frame->rax = (uint64_t)-ENOSYS;
+	if (__builtin_expect(current->trace != NULL, 0))
+		trace_syscall_exit(frame);
 
 	irq_disable();
 	/* rt_sigreturn's RAX is the interrupted code's, whatever it holds: never a restart request. */

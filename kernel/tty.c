@@ -179,10 +179,12 @@ static void tty_receive(char c)
 		return;
 	}
 	if (c == termios.cc[VEOF]) {
+		/* ^D after text hands the text over; ^D on an empty line is end of file. */
+		if (line_length == 0)
+			tty_make_ready(EOF_MARK);
 		for (unsigned i = 0; i < line_length; i++)
 			tty_make_ready((unsigned char)line[i]);
 		line_length = 0;
-		tty_make_ready(EOF_MARK);
 		goto wake;
 	}
 	if (line_length < LINE_MAX_BYTES - 1 || c == '\n')

@@ -100,6 +100,7 @@ struct file_ops {
 	/* The file was opened (device files use it, e.g. pipes count readers). */
 	int (*open)(struct file *file);
 	bool seekable;
+	bool unsigned_offsets;          /* offsets are addresses: all 2^64 values are valid */
 };
 
 /* A directory entry as getdents64 wants it. */

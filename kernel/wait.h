@@ -42,6 +42,12 @@ int wait_queue_sleep(struct wait_queue *queue);
  */
 int wait_queue_sleep_until(struct wait_queue *queue, uint64_t deadline_ns);
 
+/*
+ * Sleep that only SIGKILL interrupts (-EINTR): a traced process waiting
+ * for its tracer must not be resumed by an ordinary signal.
+ */
+int wait_queue_sleep_killable(struct wait_queue *queue);
+
 /* Make every sleeper runnable. Any context, interrupts on or off. */
 void wait_queue_wake_all(struct wait_queue *queue);
 

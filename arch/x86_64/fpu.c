@@ -12,3 +12,18 @@ void fpu_init_state(struct fpu_state *state)
 	memcpy(&state->fxsave[0], &fcw, sizeof(fcw));
 	memcpy(&state->fxsave[FPU_MXCSR_OFFSET], &mxcsr, sizeof(mxcsr));
 }
+
+uint32_t fpu_mxcsr_mask(void)
+{
+	static uint32_t mask;
+
+	if (!mask) {
+		struct fpu_state probe;
+		memset(&probe, 0, sizeof(probe));
+		fpu_save(&probe);               /* saves this context's state; changes nothing */
+		memcpy(&mask, &probe.fxsave[28], sizeof(mask));
+		if (!mask)
+			mask = 0xffbf;          /* 0 means the architectural default */
+	}
+	return mask;
+}

@@ -21,6 +21,9 @@ struct fpu_state {
 /* The state Linux gives a new program: FCW 0x37f, MXCSR 0x1f80, everything else 0. */
 void fpu_init_state(struct fpu_state *state);
 
+/* The MXCSR bits this CPU accepts (FXSAVE's MXCSR_MASK): FXRSTOR faults on any other. */
+uint32_t fpu_mxcsr_mask(void);
+
 static inline void fpu_save(struct fpu_state *state)
 {
 	__asm__ volatile("fxsave64 %0" : "=m"(*state));

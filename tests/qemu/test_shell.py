@@ -27,9 +27,8 @@ tests the terminal echoes what is typed.
 Every test was checked twice: on Linux (the batch command lines run under
 `chroot rootfs /bin/sh -c`, the interactive ones through a pty with init
 and sh, exactly as here), and in QEMU on the work-in-progress kernel of
-issue 4. Two are waiting for the kernel: test_ps_lists_processes (xfail:
-ps needs /proc/<pid>/status) and test_real_fault_is_reported (skipped
-until the initrd has /tests/prog_segv, a program that really faults).
+issue 4. ps reads /proc/<pid>/status; test_real_fault_is_reported runs
+/tests/prog_segv, a program that really faults.
 """
 
 import os
@@ -261,8 +260,6 @@ def test_processes_tools():
     expect_init_status(result, 0)
 
 
-@pytest.mark.xfail(reason="ps reads /proc/<pid>/status (Name, State, PPid), which the kernel "
-                          "does not provide yet", strict=False)
 def test_ps_lists_processes():
     result = run_batch("ps | cat")
     expect_in(result, r"^  PID  PPID STAT COMMAND$")

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * handle.c - the trace handle: /proc/<pid>/trace as a file.
+ *
+ *   open   becomes the tracer (perm.c's rules), creating the session;
+ *   read   returns whole events, blocking until one is queued;
+ *   write  takes one struct loupe_trace_resume: arm, resume, maybe wait;
+ *   poll   POLLIN when an event is queued or the session is over;
+ *   close  (the last one) ends the session (session.c).
+ * Every byte is specified in docs/ptrace-abi.md and loupe/trace.h; this
+ * file only decodes and checks, the mechanism is session.c and stop.c.
+ */
+#include "kernel/errno.h"
+#include "kernel/lib/string.h"
+#include "kernel/poll.h"
+#include "kernel/printk.h"
+#include "kernel/proc.h"
+#include "kernel/ptrace/handle.h"
+#include "kernel/ptrace/perm.h"
+#include "kernel/ptrace/session.h"
+#include "kernel/signal.h"
+#include "kernel/vfs.h"
+#include "kernel/wait.h"
+
+_Static_assert(sizeof(struct loupe_trace_event) == 256, "the event record is 256 bytes (docs/ptrace-abi.md)");
+_Static_assert(sizeof(struct loupe_trace_resume) == 128, "the resume record is 128 bytes (docs/ptrace-abi.md)");
+
+/* Stop points and flags this kernel implements; the rest are EINVAL until they are. */
+#define STOPS_SUPPORTED (LOUPE_STOP_SYSCALL_ENTRY | LOUPE_STOP_SYSCALL_EXIT | LOUPE_STOP_EXIT)
+#define FLAGS_SUPPORTED (LOUPE_RESUME_WAIT | LOUPE_RESUME_NOCONT)
+#define OPTIONS_SUPPORTED (LOUPE_OPT_KILL_ON_CLOSE)
+
+static int trace_open(struct file *file)
+{
+	struct process *tracee;
+	int pid = (int)(uintptr_t)file->inode->private;
+
+	if ((file->flags & O_ACCMODE) != O_RDWR)
+		return -EINVAL;                 /* a session reads events and writes resumes */
+	int error = trace_may_attach(pid, true, &tracee);
+	if (error)
+		return error;
+	uint64_t flags = irq_save();
+	file->private = session_attach(tracee, &error);
+	irq_restore(flags);
+	return file->private ? 0 : error;
+}
+
+static void trace_release(struct file *file)
+{
+	session_close(file->private);
+}
+
+static bool trace_has_event(const struct trace_session *session)
+{
+	return session->queue_head != session->queue_tail;
+}
+
+static long trace_read(struct file *file, struct io_buffer buffer, size_t len, uint64_t *position)
+{
+	struct trace_session *session = file->private;
+	size_t done = 0;
+
+	(void)position;
+	if (len < sizeof(struct loupe_trace_event))
+		return -EINVAL;
+	if (!trace_has_event(session)) {
+		if (session->finished)
+			return 0;               /* the tracee is gone and its death was read */
+		if (file->flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (wait_event(&session->events, trace_has_event(session) || session->finished))
+			return -ERESTARTSYS;
+	}
+	uint64_t flags = irq_save();
+	while (trace_has_event(session) && len - done >= sizeof(struct loupe_trace_event)) {
+		struct loupe_trace_event *event = &session->queue[session->queue_tail % TRACE_QUEUE_SIZE];
+		if (io_copy_out(buffer, done, event, sizeof(*event))) {
+			irq_restore(flags);
+			return done ? (long)done : -EFAULT;     /* the event stays queued */
+		}
+		if (event->kind == LOUPE_EVENT_DEATH)
+			session->finished = true;
+		session->queue_tail++;
+		done += sizeof(*event);
+	}
+	irq_restore(flags);
+	poll_notify();
+	return (long)done;
+}
+
+static int trace_check_resume(const struct loupe_trace_resume *resume)
+{
+	if (resume->size != sizeof(*resume))
+		return -EINVAL;
+	if ((resume->flags & ~FLAGS_SUPPORTED) || (resume->stops & ~STOPS_SUPPORTED) ||
+	    (resume->options & ~OPTIONS_SUPPORTED) || resume->signal != 0)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(resume->reserved) / sizeof(resume->reserved[0]); i++)
+		if (resume->reserved[i])
+			return -EINVAL;
+	for (size_t i = 0; i < LOUPE_FILTER_BITS / 64; i++)
+		if (resume->filter[i])
+			return -EINVAL;         /* the filter arrives with LOUPE_OPT_FILTER */
+	return 0;
+}
+
+static long trace_write(struct file *file, struct io_buffer buffer, size_t len, uint64_t *position)
+{
+	struct trace_session *session = file->private;
+	struct loupe_trace_resume resume;
+
+	(void)position;
+	if (len != sizeof(resume))
+		return -EINVAL;
+	if (io_copy_in(buffer, 0, &resume, sizeof(resume)))
+		return -EFAULT;
+	int error = trace_check_resume(&resume);
+	if (error)
+		return error;
+
+	uint64_t flags = irq_save();
+	if (!session->tracee) {
+		irq_restore(flags);
+		return -ESRCH;                  /* it died: only its DEATH event is left */
+	}
+	uint64_t seq_before = session->next_seq;
+	session->armed = resume.stops;
+	session->options = resume.options;
+	if (session->stopped && !(resume.flags & LOUPE_RESUME_NOCONT)) {
+		session->stopped = false;
+		wait_queue_wake_all(&session->resume);
+	}
+	if (trace_log)
+		printk("ptrace: pid %d resume: stops 0x%lx flags 0x%x options 0x%x\n",
+		       session->tracee_pid, resume.stops, resume.flags, resume.options);
+	irq_restore(flags);
+
+	/* PTRACE_WAIT: block until the tracee has produced its next event. */
+	if ((resume.flags & LOUPE_RESUME_WAIT) &&
+	    wait_event(&session->events, session->next_seq != seq_before || session->dead))
+		return -EINTR;                  /* the resume itself did happen */
+	return (long)sizeof(resume);
+}
+
+static unsigned trace_poll(struct file *file)
+{
+	struct trace_session *session = file->private;
+	unsigned events = 0;
+
+	if (trace_has_event(session) || session->finished)
+		events |= POLLIN | POLLRDNORM;
+	if (session->tracee)
+		events |= POLLOUT | POLLWRNORM;
+	if (session->finished)
+		events |= POLLHUP;
+	return events;
+}
+
+const struct file_ops trace_file_ops = {
+	.open = trace_open,
+	.read = trace_read,
+	.write = trace_write,
+	.poll = trace_poll,
+	.release = trace_release,
+};
