@@ -143,6 +143,7 @@ static int vma_split_at(struct address_space *as, uint64_t addr)
 		return -ENOMEM;
 	*upper = *vma;
 	upper->start = addr;
+	upper->file_offset += addr - vma->start;
 	vma->end = addr;
 	vma->next = upper;
 	return 0;
@@ -191,7 +192,7 @@ int addrspace_map(struct address_space *as, uint64_t start, uint64_t length,
 		kfree(vma);
 		return error;
 	}
-	*vma = (struct vma){ start, start + length, prot, kind, NULL };
+	*vma = (struct vma){ start, start + length, prot, kind, 0, NULL };
 	struct vma **link = &as->vmas;
 	while (*link && (*link)->start < start)
 		link = &(*link)->next;

@@ -34,6 +34,7 @@ struct vma {
 	uint64_t start, end;            /* [start, end), page aligned */
 	uint32_t prot;                  /* PROT_* */
 	enum vma_kind kind;             /* for /proc/<pid>/maps; no effect on behaviour */
+	uint64_t file_offset;           /* VMA_IMAGE: where start is in the program file (maps) */
 	struct vma *next;               /* sorted by start, never overlapping */
 };
 

@@ -203,6 +203,9 @@ static int exec_load_segments(struct address_space *as, const uint8_t *file,
 			error = addrspace_map(as, start, end - start, prot, VMA_IMAGE);
 			if (error)
 				return error;
+			/* p_vaddr and p_offset agree modulo the page size (elf.c checked). */
+			addrspace_find(as, start)->file_offset =
+				(segment->file_offset & ~4095UL) + (start - ((segment->vaddr + bias) & ~4095UL));
 		}
 	}
 	/* Copy after all regions exist: two segments may share a boundary page. */

@@ -22,6 +22,7 @@
 #include "kernel/exit.h"
 #include "kernel/file.h"
 #include "kernel/ptrace/session.h"
+#include <loupe/trace.h>
 #include "kernel/ptrace/stop.h"
 #include "kernel/vfs.h"
 #include "kernel/panic.h"
@@ -65,8 +66,10 @@ void proc_exit(int wait_status)
 
 	addrspace_destroy(process->as);
 	process->as = NULL;
-	fd_table_free(process->fds);            /* closing pipe ends wakes their readers */
+	fd_table_free(process->fds);            /* closing pipe ends wakes their readers; closing
+						 * trace handles ends those sessions */
 	process->fds = NULL;
+	session_tracer_exited(process->pid);
 	vfs_inode_put(process->cwd);
 	process->cwd = NULL;
 
@@ -105,6 +108,28 @@ static bool wait_matches(const struct process *child, int pid)
 	return child->pgid == -pid;
 }
 
+static int child_waitable(struct process *child, const struct process *parent)
+{
+	if (child->parent != parent)
+		return 0;
+	if (child->state == PROC_ZOMBIE || child->continue_unreported ||
+	    (child->state == PROC_STOPPED && child->stop_unreported))
+		return 1;
+	const struct trace_session *consent = child->trace;
+	return consent && consent->consent && !consent->has_handle && child->trace_stopped &&
+	       !consent->stop_reported;
+}
+
+bool proc_has_waitable_child(struct process *parent)
+{
+	struct process *child;
+
+	list_for_each_entry(child, &parent->children, sibling)
+		if (child_waitable(child, parent))
+			return true;
+	return false;
+}
+
 long proc_wait(int pid, int *status, int options)
 {
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE))
@@ -128,6 +153,23 @@ long proc_wait(int pid, int *status, int options)
 			if (child->continue_unreported && (options & WCONTINUED)) {
 				child->continue_unreported = false;
 				*status = WAIT_STATUS_CONTINUED;
+				irq_restore(flags);
+				return child->pid;
+			}
+			/*
+			 * TRACEME: a child that consented to be traced by us and
+			 * now waits in its first stop (exec or signal) is reported
+			 * like a Linux tracee's stop, once, so the parent learns of
+			 * it by waiting; it then opens /proc/<pid>/trace.
+			 */
+			struct trace_session *consent = child->trace;
+			if (consent && consent->consent && !consent->has_handle && child->trace_stopped &&
+			    !consent->stop_reported) {
+				consent->stop_reported = true;
+				*status = WAIT_STATUS_STOPPED(consent->stop_kind == LOUPE_EVENT_SIGNAL
+							      ? consent->queue[(consent->queue_head - 1) %
+									       TRACE_QUEUE_SIZE].signal
+							      : SIGTRAP);
 				irq_restore(flags);
 				return child->pid;
 			}

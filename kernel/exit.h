@@ -22,6 +22,11 @@ __attribute__((noreturn)) void machine_power_off(int code);
 /* End the current process with a Linux wait status. Never returns. */
 __attribute__((noreturn)) void proc_exit(int wait_status);
 
+/* Would wait4(-1, WUNTRACED | WCONTINUED | WNOHANG) find something? (/proc/<pid>/waitable) */
+#include <stdbool.h>
+struct process;
+bool proc_has_waitable_child(struct process *parent);
+
 /*
  * Wait for a child as wait4 does: pid > 0 that child, -1 any child, 0 any
  * in the caller's process group, < -1 any in group -pid. Returns the pid

@@ -19,8 +19,10 @@
 #include "kernel/addrspace.h"
 #include "kernel/errno.h"
 #include "kernel/file.h"
+#include "kernel/lib/string.h"
 #include "kernel/fork.h"
 #include "kernel/proc.h"
+#include "kernel/ptrace/stop.h"
 #include "kernel/sched.h"
 
 long fork_current(void)
@@ -51,6 +53,9 @@ long fork_current(void)
 	fpu_save(&child->fpu);          /* the parent's registers are live: take them as they are */
 	child->fs_base = rdmsr(MSR_FS_BASE);
 	child->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	child->arg_start = parent->arg_start;   /* same memory, same argv for /proc/<pid>/cmdline */
+	child->arg_end = parent->arg_end;
+	memcpy(child->exe_path, parent->exe_path, sizeof(child->exe_path));
 	child->pgid = parent->pgid;
 	child->sid = parent->sid;
 
@@ -60,6 +65,16 @@ long fork_current(void)
 	irq_restore(flags);
 
 	proc_prepare_first_run(child);
-	sched_make_runnable(child);
-	return child->pid;
+	int pid = child->pid;
+	bool followed = false;
+	if (__builtin_expect(parent->trace != NULL, 0)) {
+		flags = irq_save();
+		followed = trace_fork_follow(child);
+		irq_restore(flags);
+	}
+	if (!followed)
+		sched_make_runnable(child);
+	if (__builtin_expect(parent->trace != NULL, 0))
+		trace_fork(child);              /* the child may have run and exited by now: use pid */
+	return pid;
 }

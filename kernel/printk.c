@@ -9,6 +9,7 @@
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/serial.h"
+#include "arch/x86_64/timer.h"
 #include "kernel/lib/format.h"
 #include "kernel/printk.h"
 
@@ -49,4 +50,26 @@ void printk_level(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vprintk(fmt, ap);
 	va_end(ap);
+}
+
+bool printk_ratelimit(void)
+{
+	static uint64_t window_start;
+	static unsigned printed, suppressed;
+	uint64_t now = timer_ticks();
+
+	if (now - window_start >= TIMER_HZ) {
+		window_start = now;
+		printed = 0;
+		if (suppressed) {
+			printk("loupe: %u similar messages suppressed\n", suppressed);
+			suppressed = 0;
+		}
+	}
+	if (printed < PRINTK_BURST) {
+		printed++;
+		return true;
+	}
+	suppressed++;
+	return false;
 }

@@ -10,6 +10,7 @@
 #define LOUPE_PRINTK_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 #define LOGLEVEL_ERR     3
 #define LOGLEVEL_WARN    4
@@ -22,6 +23,14 @@ extern int printk_loglevel;
 __attribute__((format(printf, 1, 2))) void printk(const char *fmt, ...);
 __attribute__((format(printf, 2, 3))) void printk_level(int level, const char *fmt, ...);
 void vprintk(const char *fmt, va_list ap);
+
+/*
+ * For messages a user program can cause at will (a fault log line per
+ * killed process): true at most PRINTK_BURST times per second; the
+ * next allowed message first says how many were suppressed.
+ */
+#define PRINTK_BURST 10
+bool printk_ratelimit(void);
 
 #define pr_err(...)   printk_level(LOGLEVEL_ERR, __VA_ARGS__)
 #define pr_warn(...)  printk_level(LOGLEVEL_WARN, __VA_ARGS__)

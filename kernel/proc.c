@@ -119,7 +119,9 @@ struct process *proc_create(const char *name, int *error)
 		*error = -ENOMEM;
 		return NULL;
 	}
+	static uint64_t next_serial = 1;
 	process->pid = pid;
+	process->serial = next_serial++;
 	proc_set_name(process, name);
 	process->kernel_stack = (uint64_t)phys_to_virt(stack);
 	process->frame = (struct trap_frame *)(process->kernel_stack + KERNEL_STACK_SIZE) - 1;

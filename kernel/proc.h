@@ -41,6 +41,7 @@ struct inode;
 struct process {
 	/* Identity: set at creation, read by anyone. */
 	int pid;
+	uint64_t serial;                    /* unique, never reused (pids are): binds handles */
 	char name[PROC_NAME_MAX];
 
 	/* Family: changed only with interrupts off (fork, exit, reparenting). */

@@ -28,6 +28,7 @@
 #include "kernel/addrspace.h"
 #include "kernel/panic.h"
 #include "kernel/proc.h"
+#include "kernel/ptrace/session.h"
 #include "kernel/errno.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
@@ -142,7 +143,8 @@ static bool sleep_interrupted(bool killable_only)
 {
 	if (killable_only)
 		return (current->signals.pending & SIGNAL_BIT(SIGKILL)) != 0;
-	return signal_pending(current);
+	/* The tracer's LOUPE_RESUME_INTERRUPT ends a sleep like a signal would. */
+	return signal_pending(current) || (current->trace && current->trace->interrupt);
 }
 
 static int sleep_common(struct wait_queue *queue, uint64_t deadline_ns, bool killable_only)

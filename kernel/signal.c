@@ -41,8 +41,10 @@
 #include "kernel/errno.h"
 #include "kernel/exit.h"
 #include "kernel/lib/string.h"
+#include "kernel/poll.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
+#include "kernel/ptrace/stop.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/usercopy.h"
@@ -195,6 +197,7 @@ void signal_notify_parent(struct process *child, int code, int status)
 	if (!parent)
 		return;
 	wait_queue_wake_all(&parent->child_exit);
+	poll_notify();                          /* /proc/<pid>/waitable */
 	const struct kernel_sigaction *action = &parent->signals.actions[SIGCHLD];
 	if ((code == CLD_STOPPED || code == CLD_CONTINUED) && (action->flags & SA_NOCLDSTOP))
 		return;
@@ -401,8 +404,23 @@ void signal_deliver(struct trap_frame *frame, bool from_syscall)
 	int sig;
 
 	while ((sig = signal_next(signals)) != 0) {
-		struct kernel_sigaction *action = &signals->actions[sig];
 		signals->pending &= ~SIGNAL_BIT(sig);
+		/* The SIGNAL stop: the tracer may let it through, drop it, or pick another. */
+		if (__builtin_expect(current->trace != NULL, 0) && sig != SIGKILL) {
+			struct siginfo info = signals->info[sig];
+			int chosen = trace_signal(frame, sig, &info);
+			if (chosen == 0)
+				continue;
+			if (chosen != sig) {
+				sig = chosen;
+				signals->info[sig] = info;
+				if (signals->blocked & SIGNAL_BIT(sig)) {
+					signals->pending |= SIGNAL_BIT(sig);    /* it waits, like any blocked one */
+					continue;
+				}
+			}
+		}
+		struct kernel_sigaction *action = &signals->actions[sig];
 
 		if (action->handler == SIG_IGN && sig != SIGKILL && sig != SIGSTOP)
 			continue;

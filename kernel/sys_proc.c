@@ -14,6 +14,7 @@
 #include "kernel/heap.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
+#include "kernel/ptrace/stop.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/syscall.h"
@@ -192,6 +193,8 @@ long sys_execve(struct trap_frame *frame)
 	if (!error)
 		error = exec_program(path, &args);
 	exec_args_free(&args);
+	if (!error && __builtin_expect(current->trace != NULL, 0))
+		trace_exec(frame);              /* the new image is in place; the old mem handles are dead */
 out_path:
 	kfree(path);
 	return error;

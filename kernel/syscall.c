@@ -68,9 +68,12 @@ void return_to_user(struct trap_frame *frame, bool from_syscall)
 {
 	while (need_resched)
 		schedule();
+	if (__builtin_expect(current->trace != NULL, 0))
+		trace_interrupt_check(frame);   /* LOUPE_RESUME_INTERRUPT: stop before signals */
 	signal_deliver(frame, from_syscall);
 	if (!address_is_canonical(frame->rip)) {
-		printk("loupe: pid %d (%s) killed by SIGSEGV: non-canonical return address %p\n",
+		if (printk_ratelimit())
+			printk("loupe: pid %d (%s) killed by SIGSEGV: non-canonical return address %p\n",
 		       current->pid, current->name, (void *)frame->rip);
 		proc_exit(WAIT_STATUS_SIGNALED(SIGSEGV));
 	}
@@ -80,16 +83,26 @@ uint64_t syscall_dispatch(struct trap_frame *frame)
 {
 	irq_enable();
 	/* The syscall stop points: for an untraced process, one predictable branch each. */
-	if (__builtin_expect(current->trace != NULL, 0))
-		trace_syscall_entry(frame);
+	bool skip = false;
+	if (__builtin_expect(current->trace != NULL, 0)) {
+		skip = trace_syscall_entry(frame);     /* true: SYSEMU, rax is the tracer's */
+		/* Killed during the entry stop: the call must not run (with rewritten arguments). */
+		if (current->signals.pending & SIGNAL_BIT(SIGKILL))
+			skip = true;
+	}
 	/* Read the number after the stop: the tracer may have changed it (or the arguments). */
 	uint64_t number = frame->orig_rax;
-	if (number < LOUPE_SYSCALL_COUNT && syscall_table[number].handler)
-		frame->rax = (uint64_t)syscall_table[number].handler(frame);
-	else
-		frame->rax = (uint64_t)-ENOSYS;
-	if (__builtin_expect(current->trace != NULL, 0))
-		trace_syscall_exit(frame);
+	if (!skip) {
+		if (number < LOUPE_SYSCALL_COUNT && syscall_table[number].handler)
+			frame->rax = (uint64_t)syscall_table[number].handler(frame);
+		else
+			frame->rax = (uint64_t)-ENOSYS;
+	}
+	if (__builtin_expect(current->trace != NULL, 0)) {
+		if (!skip)
+			trace_syscall_exit(frame);
+		trace_syscall_step(frame);      /* a step over `syscall` ends here */
+	}
 
 	irq_disable();
 	/* rt_sigreturn's RAX is the interrupted code's, whatever it holds: never a restart request. */

@@ -22,6 +22,7 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
+#include "kernel/ptrace/stop.h"
 #include "kernel/signal.h"
 #include "kernel/syscall.h"
 
@@ -123,11 +124,21 @@ static void trap_user_exception(struct trap_frame *frame, uint64_t vector)
 
 	if (vector == VEC_PF && (fault_error = trap_user_page_fault(frame, address)) == 0)
 		return;
+	/* The tracer's single steps and breakpoints are stops, not signals. */
+	if (vector == VEC_DB) {
+		uint64_t dr6;
+		__asm__ volatile("mov %%dr6, %0" : "=r"(dr6));
+		__asm__ volatile("mov %0, %%dr6" : : "r"(0xffff0ff0UL));  /* DR6 is sticky: reset it */
+		if (current->trace && trace_debug_trap(frame, dr6))
+			return;
+	}
+	if (vector == VEC_BP && current->trace && trace_breakpoint(frame))
+		return;
 	int sig = trap_signal_for(vector);
 	int code = trap_signal_code(vector, fault_error, &address, frame->rip);
 	/* One line in the log when the fault will kill the program (no handler for it). */
-	if (current->signals.actions[sig].handler == SIG_DFL ||
-	    (current->signals.blocked & SIGNAL_BIT(sig))) {
+	if ((current->signals.actions[sig].handler == SIG_DFL ||
+	     (current->signals.blocked & SIGNAL_BIT(sig))) && printk_ratelimit()) {
 		printk("loupe: pid %d (%s) killed by %s: %s", current->pid, current->name,
 		       signal_name(sig), trap_exception_name(vector));
 		if (vector == VEC_PF)

@@ -10,6 +10,9 @@
  * Every byte is specified in docs/ptrace-abi.md and loupe/trace.h; this
  * file only decodes and checks, the mechanism is session.c and stop.c.
  */
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/trap.h"
+#include "kernel/addrspace.h"
 #include "kernel/errno.h"
 #include "kernel/lib/string.h"
 #include "kernel/poll.h"
@@ -18,6 +21,7 @@
 #include "kernel/ptrace/handle.h"
 #include "kernel/ptrace/perm.h"
 #include "kernel/ptrace/session.h"
+#include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/vfs.h"
 #include "kernel/wait.h"
@@ -25,10 +29,9 @@
 _Static_assert(sizeof(struct loupe_trace_event) == 256, "the event record is 256 bytes (docs/ptrace-abi.md)");
 _Static_assert(sizeof(struct loupe_trace_resume) == 128, "the resume record is 128 bytes (docs/ptrace-abi.md)");
 
-/* Stop points and flags this kernel implements; the rest are EINVAL until they are. */
-#define STOPS_SUPPORTED (LOUPE_STOP_SYSCALL_ENTRY | LOUPE_STOP_SYSCALL_EXIT | LOUPE_STOP_EXIT)
-#define FLAGS_SUPPORTED (LOUPE_RESUME_WAIT | LOUPE_RESUME_NOCONT)
-#define OPTIONS_SUPPORTED (LOUPE_OPT_KILL_ON_CLOSE)
+/* The stop points a resume may arm: the others are requested, not armed. */
+#define STOPS_ARMABLE (LOUPE_STOP_SYSCALL_ENTRY | LOUPE_STOP_SYSCALL_EXIT | LOUPE_STOP_EXIT | \
+		       LOUPE_STOP_BREAKPOINT | LOUPE_STOP_SIGNAL | LOUPE_STOP_FORK | LOUPE_STOP_EXEC)
 
 static int trace_open(struct file *file)
 {
@@ -37,6 +40,19 @@ static int trace_open(struct file *file)
 
 	if ((file->flags & O_ACCMODE) != O_RDWR)
 		return -EINVAL;                 /* a session reads events and writes resumes */
+	/* A session waiting for us (a followed child, a consenting child): adopt it. */
+	struct process *waiting = proc_find(pid);
+	if (waiting && waiting->state != PROC_ZOMBIE && waiting->trace &&
+	    session_adoptable(waiting->trace)) {
+		uint64_t flags = irq_save();
+		waiting->trace->has_handle = true;
+		session_get(waiting->trace);
+		file->private = waiting->trace;
+		irq_restore(flags);
+		if (trace_log)
+			printk("ptrace: pid %d adopted the session of pid %d\n", current->pid, pid);
+		return 0;
+	}
 	int error = trace_may_attach(pid, true, &tracee);
 	if (error)
 		return error;
@@ -85,6 +101,7 @@ static long trace_read(struct file *file, struct io_buffer buffer, size_t len, u
 		done += sizeof(*event);
 	}
 	irq_restore(flags);
+	wait_queue_wake_all(&session->resume);  /* a tracee may wait for room in the queue */
 	poll_notify();
 	return (long)done;
 }
@@ -93,16 +110,38 @@ static int trace_check_resume(const struct loupe_trace_resume *resume)
 {
 	if (resume->size != sizeof(*resume))
 		return -EINVAL;
-	if ((resume->flags & ~FLAGS_SUPPORTED) || (resume->stops & ~STOPS_SUPPORTED) ||
-	    (resume->options & ~OPTIONS_SUPPORTED) || resume->signal != 0)
+	if ((resume->flags & ~LOUPE_RESUME_FLAGS) || (resume->stops & ~STOPS_ARMABLE) ||
+	    (resume->options & ~LOUPE_OPTIONS) || resume->signal < 0 || resume->signal > NSIG)
 		return -EINVAL;
 	for (size_t i = 0; i < sizeof(resume->reserved) / sizeof(resume->reserved[0]); i++)
 		if (resume->reserved[i])
 			return -EINVAL;
-	for (size_t i = 0; i < LOUPE_FILTER_BITS / 64; i++)
-		if (resume->filter[i])
-			return -EINVAL;         /* the filter arrives with LOUPE_OPT_FILTER */
 	return 0;
+}
+
+/*
+ * Set TF for the tracee's next instruction, unless the program set TF
+ * itself (then it keeps it), and remember that we did, to clear it after
+ * the step. Like Linux, a popf about to run is treated as setting TF
+ * itself: whatever TF the popf leaves is the program's.
+ */
+static void trace_arm_step(struct trace_session *session, struct process *tracee)
+{
+	struct trap_frame *frame = tracee->frame;
+	uint8_t code[4] = { 0 };
+
+	session->step = true;
+	tracee->force_iret = true;
+	if (frame->rflags & RFLAGS_TF)
+		return;
+	frame->rflags |= RFLAGS_TF;
+	session->forced_tf = true;
+	size_t got = tracee->as ? addrspace_access_forced(tracee->as, frame->rip, code, sizeof(code), false) : 0;
+	size_t at = 0;
+	while (at < got && (code[at] == 0x66 || (code[at] & 0xf0) == 0x40))
+		at++;                           /* operand-size and REX prefixes */
+	if (at < got && code[at] == 0x9d)
+		session->forced_tf = false;     /* popf: its TF is the program's */
 }
 
 static long trace_write(struct file *file, struct io_buffer buffer, size_t len, uint64_t *position)
@@ -124,11 +163,34 @@ static long trace_write(struct file *file, struct io_buffer buffer, size_t len, 
 		irq_restore(flags);
 		return -ESRCH;                  /* it died: only its DEATH event is left */
 	}
+	struct process *tracee = session->tracee;
+	bool resuming = session->stopped && !(resume.flags & LOUPE_RESUME_NOCONT);
+	if ((resume.flags & LOUPE_RESUME_SKIP) &&
+	    (!resuming || session->stop_kind != LOUPE_EVENT_SYSCALL_ENTRY)) {
+		irq_restore(flags);
+		return -EINVAL;                 /* only a syscall-entry stop has a call to skip */
+	}
+	if ((resume.flags & LOUPE_RESUME_STEP) && !resuming) {
+		irq_restore(flags);
+		return -EINVAL;                 /* a running tracee cannot be stepped from here */
+	}
 	uint64_t seq_before = session->next_seq;
 	session->armed = resume.stops;
 	session->options = resume.options;
-	if (session->stopped && !(resume.flags & LOUPE_RESUME_NOCONT)) {
+	memcpy(session->filter, resume.filter, sizeof(session->filter));
+	if (resume.flags & LOUPE_RESUME_INTERRUPT) {
+		if (!session->stopped) {
+			session->interrupt = true;      /* taken at its next return to user mode */
+			sched_wake(tracee);             /* a sleeping call ends (and restarts later) */
+		}
+	}
+	if (resuming) {
+		session->resume_signal = resume.signal;
+		session->skip_syscall = resume.flags & LOUPE_RESUME_SKIP;
+		if (resume.flags & LOUPE_RESUME_STEP)
+			trace_arm_step(session, tracee);
 		session->stopped = false;
+		tracee->trace_stopped = false;
 		wait_queue_wake_all(&session->resume);
 	}
 	if (trace_log)

@@ -31,6 +31,7 @@
 
 struct mem_binding {
 	int pid;
+	uint64_t serial;                /* the process (pids are reused, serials never) */
 	uint64_t generation;            /* of the address space at open */
 };
 
@@ -48,6 +49,7 @@ static int mem_open(struct file *file)
 	if (!binding)
 		return -ENOMEM;
 	binding->pid = pid;
+	binding->serial = tracee->serial;
 	binding->generation = tracee->as->generation;
 	file->private = binding;
 	return 0;
@@ -65,7 +67,7 @@ static long mem_transfer(struct file *file, struct io_buffer buffer, size_t len,
 	struct process *tracee = proc_find(binding->pid);
 	uint64_t address = *position;
 
-	if (!tracee || tracee->state == PROC_ZOMBIE || !tracee->as ||
+	if (!tracee || tracee->serial != binding->serial || tracee->state == PROC_ZOMBIE || !tracee->as ||
 	    tracee->as->generation != binding->generation)
 		return -ESRCH;
 	if (len == 0)

@@ -16,7 +16,9 @@
  * in handle.c, regs.c and mem.c.
  */
 #include "kernel/addrspace.h"
+#include "arch/x86_64/cpu.h"
 #include "kernel/errno.h"
+#include "kernel/exit.h"
 #include "kernel/heap.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/string.h"
@@ -30,9 +32,10 @@
 
 #define PROC_TEXT_MAX 16384
 
-enum proc_file_id { PROC_STATUS, PROC_CMDLINE, PROC_MAPS, PROC_TRACE, PROC_REGS, PROC_FPREGS, PROC_MEM };
+enum proc_file_id { PROC_STATUS, PROC_CMDLINE, PROC_MAPS, PROC_TRACE, PROC_REGS, PROC_FPREGS, PROC_MEM,
+		   PROC_CONSENT, PROC_WAITABLE };
 
-static const struct file_ops proc_text_ops;
+static const struct file_ops proc_text_ops, proc_consent_ops, proc_waitable_ops;
 
 /* The table of per-process files. */
 static const struct proc_file {
@@ -48,6 +51,8 @@ static const struct proc_file {
 	{ "regs",    PROC_REGS,    S_IFREG | 0600, &regs_file_ops },
 	{ "fpregs",  PROC_FPREGS,  S_IFREG | 0600, &fpregs_file_ops },
 	{ "mem",     PROC_MEM,     S_IFREG | 0600, &mem_file_ops },
+	{ "consent", PROC_CONSENT, S_IFREG | 0200, &proc_consent_ops },
+	{ "waitable", PROC_WAITABLE, S_IFREG | 0400, &proc_waitable_ops },
 };
 #define PROC_FILE_COUNT (sizeof(proc_files) / sizeof(proc_files[0]))
 
@@ -74,8 +79,8 @@ static int parse_pid(const char *name, size_t len)
 {
 	int pid = 0;
 
-	if (len == 0 || len > 9)
-		return 0;
+	if (len == 0 || len > 9 || name[0] == '0')
+		return 0;                       /* "01" is not a pid: one spelling per process */
 	for (size_t i = 0; i < len; i++) {
 		if (name[i] < '0' || name[i] > '9')
 			return 0;
@@ -282,10 +287,10 @@ static void proc_maps(struct text *text, const struct process *process)
 	for (const struct vma *vma = process->as->vmas; vma; vma = vma->next) {
 		const char *name = vma->kind == VMA_HEAP ? "[heap]" : vma->kind == VMA_STACK ? "[stack]"
 				 : vma->kind == VMA_IMAGE ? process->exe_path : "";
-		text_add(text, "%08lx-%08lx %c%c%cp 00000000 00:00 0%s%s\n", vma->start, vma->end,
+		text_add(text, "%08lx-%08lx %c%c%cp %08lx 00:00 0%s%s\n", vma->start, vma->end,
 			 vma->prot & PROT_READ ? 'r' : '-', vma->prot & PROT_WRITE ? 'w' : '-',
-			 vma->prot & PROT_EXEC ? 'x' : '-', name[0] ? "                          " : "",
-			 name);
+			 vma->prot & PROT_EXEC ? 'x' : '-', vma->file_offset,
+			 name[0] ? "                          " : "", name);
 	}
 }
 
@@ -319,6 +324,72 @@ static long proc_text_read(struct file *file, struct io_buffer buffer, size_t le
 static const struct file_ops proc_text_ops = {
 	.read = proc_text_read,
 	.seekable = true,
+};
+
+/*
+ * consent: PTRACE_TRACEME as a file. Only the process itself may open it
+ * (EPERM otherwise); a write makes a session for its parent, pending until
+ * the parent opens /proc/<pid>/trace, with the EXEC and SIGNAL stops
+ * armed: the process stops at its next execve or signal, the parent's
+ * wait4 reports that stop (kernel/exit.c), and the parent adopts the
+ * session (kernel/ptrace/handle.c). docs/ptrace-abi.md has the reasons.
+ */
+static int proc_self_only_open(struct file *file)
+{
+	return node_pid(file->inode) == current->pid ? 0 : -EPERM;
+}
+
+static long proc_consent_write(struct file *file, struct io_buffer buffer, size_t len, uint64_t *position)
+{
+	(void)file; (void)buffer; (void)position;
+	if (len == 0)
+		return 0;
+	if (!current->parent || current->parent->state == PROC_ZOMBIE)
+		return -ESRCH;
+	if (current->trace)
+		return -EBUSY;                  /* already traced (or already consented) */
+	uint64_t flags = irq_save();
+	struct trace_session *session = session_create_pending(current, current->parent->pid);
+	if (session) {
+		session->consent = true;
+		session->armed = LOUPE_STOP_EXEC | LOUPE_STOP_SIGNAL;
+	}
+	irq_restore(flags);
+	return session ? (long)len : -ENOMEM;
+}
+
+static const struct file_ops proc_consent_ops = {
+	.open = proc_self_only_open,
+	.write = proc_consent_write,
+};
+
+/*
+ * waitable: "1\n" when wait4 would find a child to report (exited,
+ * stopped, continued, or stopped after consenting), "0\n" otherwise, and
+ * pollable: POLLIN in the first case. With poll over this file and its
+ * trace handles, a tracer waits for children and tracees at once, which
+ * is how the shim's waitpid(-1) works without busy waiting.
+ */
+static long proc_waitable_read(struct file *file, struct io_buffer buffer, size_t len, uint64_t *position)
+{
+	char answer[2] = { proc_has_waitable_child(current) ? '1' : '0', '\n' };
+
+	(void)file; (void)position;
+	if (len < sizeof(answer))
+		return -EINVAL;
+	return io_copy_out(buffer, 0, answer, sizeof(answer)) ? -EFAULT : (long)sizeof(answer);
+}
+
+static unsigned proc_waitable_poll(struct file *file)
+{
+	(void)file;
+	return proc_has_waitable_child(current) ? POLLIN | POLLRDNORM : 0;
+}
+
+static const struct file_ops proc_waitable_ops = {
+	.open = proc_self_only_open,
+	.read = proc_waitable_read,
+	.poll = proc_waitable_poll,
 };
 
 void procfs_init(void)

@@ -47,6 +47,11 @@ _Static_assert(__builtin_offsetof(struct loupe_user_regs, ss) == sizeof(struct t
 #define USER_FLAGS (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_TF | \
 		    RFLAGS_DF | RFLAGS_OF | RFLAGS_AC | RFLAGS_RF)
 
+/*
+ * A handle is bound to the process it was opened for, by its serial
+ * number: once that process is gone, its pid may come back as another
+ * process, which this handle must never reach.
+ */
 static int registers_open(struct file *file)
 {
 	struct process *tracee;
@@ -55,16 +60,18 @@ static int registers_open(struct file *file)
 
 	if (error)
 		return error;
-	file->private = (void *)(uintptr_t)pid;
+	file->private = (void *)(uintptr_t)tracee->serial;
+	file->position = 0;
 	return 0;
 }
 
 /* The tracee, if it is alive and stopped in a trace stop; else an errno. */
 static int registers_tracee(struct file *file, struct process **tracee)
 {
-	struct process *process = proc_find((int)(uintptr_t)file->private);
+	uint64_t serial = (uint64_t)(uintptr_t)file->private;
+	struct process *process = proc_find((int)(uintptr_t)file->inode->private);
 
-	if (!process || process->state == PROC_ZOMBIE)
+	if (!process || process->serial != serial || process->state == PROC_ZOMBIE)
 		return -ESRCH;
 	if (!process->trace_stopped)
 		return -EBUSY;

@@ -9,12 +9,15 @@
  *     SIGKILL if the tracer asked for LOUPE_OPT_KILL_ON_CLOSE;
  *   - the tracee dies: the DEATH event is queued, and the tracer's reads
  *     return it and then end of file.
- * Events wait in a small ring: a tracee produces at most one stop event
- * before it is resumed, plus its DEATH, so the ring never overflows.
+ * Events wait in a small ring. A tracee posts one event per stop; if its
+ * tracer keeps resuming without reading, the tracee waits for room before
+ * posting (stop.c), and one slot is always kept for the DEATH event, so
+ * no event is ever dropped and the sequence numbers have no gaps.
  *
  * The file interface is handle.c, the stop points stop.c, the
  * permission rules perm.c.
  */
+#include "arch/x86_64/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/heap.h"
 #include "kernel/lib/string.h"
@@ -47,6 +50,7 @@ struct trace_session *session_attach(struct process *tracee, int *error)
 		return NULL;
 	}
 	session->refs = 2;                      /* the handle and the tracee */
+	session->has_handle = true;
 	session->tracee = tracee;
 	session->tracee_pid = tracee->pid;
 	session->tracer_pid = current->pid;
@@ -58,6 +62,29 @@ struct trace_session *session_attach(struct process *tracee, int *error)
 	return session;
 }
 
+struct trace_session *session_create_pending(struct process *tracee, int tracer_pid)
+{
+	struct trace_session *session = kzalloc(sizeof(*session));
+
+	if (!session)
+		return NULL;
+	session->refs = 1;                      /* the tracee; the handle comes when adopted */
+	session->tracee = tracee;
+	session->tracee_pid = tracee->pid;
+	session->tracer_pid = tracer_pid;
+	wait_queue_init(&session->events);
+	wait_queue_init(&session->resume);
+	tracee->trace = session;
+	if (trace_log)
+		printk("ptrace: pid %d waits for tracer pid %d\n", tracee->pid, tracer_pid);
+	return session;
+}
+
+bool session_adoptable(const struct trace_session *session)
+{
+	return !session->has_handle && session->tracer_pid == current->pid;
+}
+
 /* Detach from the tracee (if still there): nothing armed, not stopped. */
 static void session_detach(struct trace_session *session)
 {
@@ -65,12 +92,41 @@ static void session_detach(struct trace_session *session)
 
 	session->armed = 0;
 	session->stopped = false;
+	session->step = session->skip_syscall = session->interrupt = false;
 	wait_queue_wake_all(&session->resume);
 	if (!tracee)
 		return;
+	if (session->forced_tf) {
+		tracee->frame->rflags &= ~RFLAGS_TF;    /* never leave our TF behind */
+		session->forced_tf = false;
+	}
+	tracee->trace_stopped = false;
 	session->tracee = NULL;
 	tracee->trace = NULL;
 	session_put(session);                   /* the tracee's reference */
+}
+
+void session_close(struct trace_session *session);
+
+/* Sessions made for a tracer that never adopted them end when it exits. */
+static int session_close_pending(struct process *process, void *opaque)
+{
+	int tracer_pid = *(int *)opaque;
+	struct trace_session *session = process->trace;
+
+	if (session && !session->has_handle && session->tracer_pid == tracer_pid) {
+		session_get(session);
+		session->has_handle = true;             /* as if adopted, then closed */
+		session_close(session);
+	}
+	return 0;
+}
+
+void session_tracer_exited(int tracer_pid)
+{
+	uint64_t flags = irq_save();
+	proc_for_each(session_close_pending, &tracer_pid);
+	irq_restore(flags);
 }
 
 void session_close(struct trace_session *session)
@@ -95,7 +151,7 @@ void session_post(struct trace_session *session, struct loupe_trace_event *event
 	event->seq = ++session->next_seq;
 	event->pid = session->tracee_pid;
 	if (session->queue_head - session->queue_tail >= TRACE_QUEUE_SIZE) {
-		/* Cannot happen (see the top of this file); never overwrite silently. */
+		/* stop.c waits for room first; only DEATH could get here: never overwrite silently. */
 		printk("ptrace: event queue of pid %d full, dropping event %lu\n",
 		       session->tracee_pid, event->seq);
 		return;

@@ -38,6 +38,16 @@ struct trace_session {
 	struct loupe_trace_event queue[TRACE_QUEUE_SIZE];
 	unsigned queue_head, queue_tail;        /* counters: head - tail events are queued */
 	bool stopped;                   /* the tracee waits in a stop for a resume */
+	bool has_handle;                /* false while a followed child or a consenting
+					 * process waits for its tracer to open the handle */
+	bool step;                      /* resume asked for one instruction */
+	bool forced_tf;                 /* the kernel set TF for it (and clears it after) */
+	bool skip_syscall;              /* resume at a SYSCALL_ENTRY stop asked to skip the call */
+	bool interrupt;                 /* LOUPE_RESUME_INTERRUPT: stop as soon as possible */
+	bool consent;                   /* made by consent (TRACEME): wait4 reports its stop */
+	bool stop_reported;             /* ...once */
+	int resume_signal;              /* the resume's signal field */
+	uint32_t stop_kind;             /* the kind of the current stop */
 	bool dead;                      /* the DEATH event has been queued */
 	bool finished;                  /* ... and read: end of file */
 	bool closed;                    /* the trace handle is gone */
@@ -54,11 +64,24 @@ void session_put(struct trace_session *session);
 /* Create a session for tracee, traced by the current process; NULL + *error. */
 struct trace_session *session_attach(struct process *tracee, int *error);
 
+/*
+ * A session for tracee on behalf of tracer_pid, with no handle yet: a
+ * followed child, or a process that consented to be traced by its
+ * parent. The tracer adopts it by opening /proc/<pid>/trace.
+ */
+struct trace_session *session_create_pending(struct process *tracee, int tracer_pid);
+
+/* Opening the trace handle of a pending session made for the caller. */
+bool session_adoptable(const struct trace_session *session);
+
 /* The trace handle's last close: end the session (resume or kill the tracee). */
 void session_close(struct trace_session *session);
 
 /* Queue an event (fills size, seq, pid) and wake the tracer. */
 void session_post(struct trace_session *session, struct loupe_trace_event *event);
+
+/* A process is exiting: end the pending sessions it never adopted (as if it closed them). */
+void session_tracer_exited(int tracer_pid);
 
 /* The tracee is dying with wait status `status`: post DEATH, forget the tracee. */
 void session_tracee_died(struct process *tracee, int status);

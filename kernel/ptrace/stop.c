@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * stop.c - stopping a traced process, and the stop points of the
- * syscall path and of exit.
+ * stop.c - stopping a traced process, and every stop point.
  *
  * trace_stop is the heart of tracing. It runs in the tracee itself:
  *   1. if the stop point is not armed (or SIGKILL is pending), return;
@@ -13,6 +12,26 @@
  *   4. return into the caller, which goes on with whatever the tracer
  *      left in the frame: a changed syscall number, arguments, result.
  * docs/ptrace.md follows one syscall stop through all of this.
+ *
+ * The stop points, and where they are called from:
+ *   SYSCALL_ENTRY/EXIT   kernel/syscall.c: syscall_dispatch (filtered by
+ *                        the session's bitmap when LOUPE_OPT_FILTER is on)
+ *   EXIT                 kernel/exit.c: proc_exit, before teardown
+ *   SINGLESTEP           arch/x86_64/trap.c (#DB with DR6.BS), or after a
+ *                        stepped `syscall` (SYSCALL clears TF: see below)
+ *   BREAKPOINT           arch/x86_64/trap.c (#BP from int3 or int $3)
+ *   SIGNAL               kernel/signal.c: signal_deliver, before acting
+ *   FORK                 kernel/fork.c, in the parent
+ *   EXEC                 kernel/sys_proc.c: sys_execve, after success
+ *   INTERRUPT            kernel/syscall.c: return_to_user
+ *
+ * Single stepping: the resume sets RFLAGS.TF in the tracee's saved frame
+ * (handle.c), the CPU traps after one user instruction, and the #DB
+ * handler reports the step and clears the TF it set, so the tracer never
+ * sees a TF it did not ask for. SYSCALL clears TF on entry (SFMASK), so
+ * stepping over `syscall` would lose the trap; instead the step is
+ * reported at the end of syscall_dispatch, at the instruction after it,
+ * and the TF is cleared there: no step lost, none doubled.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trap.h"
@@ -21,60 +40,244 @@
 #include "kernel/proc.h"
 #include "kernel/ptrace/session.h"
 #include "kernel/ptrace/stop.h"
+#include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/syscall.h"
 #include "kernel/wait.h"
+
+#define DR6_BS (1UL << 14)              /* the #DB came from a single step */
 
 static bool sigkill_pending(void)
 {
 	return (current->signals.pending & SIGNAL_BIT(SIGKILL)) != 0;
 }
 
-/* Stop for event (kind set by the caller) if that stop point is armed. */
-static void trace_stop(struct loupe_trace_event *event, const struct trap_frame *frame)
+/* Does this kind stop without being armed? (the tracer asked for it directly) */
+static bool stop_requested(uint32_t kind)
+{
+	return kind == LOUPE_EVENT_SINGLESTEP || kind == LOUPE_EVENT_INTERRUPT;
+}
+
+/*
+ * Stop for event (kind set by the caller) if that stop point is armed.
+ * Returns true if the tracee stopped (and was resumed).
+ */
+static bool trace_stop(struct loupe_trace_event *event, const struct trap_frame *frame)
 {
 	uint64_t flags = irq_save();
 	struct trace_session *session = current->trace;
 
-	if (!session || !(session->armed & LOUPE_STOP(event->kind)) || sigkill_pending()) {
+	if (!session || sigkill_pending() ||
+	    (!stop_requested(event->kind) && !(session->armed & LOUPE_STOP(event->kind)))) {
 		irq_restore(flags);
-		return;
+		return false;
 	}
 	event->rip = frame ? frame->rip : 0;
 	session_get(session);                   /* it may end while we sleep */
+	/* A tracer that resumes without reading: wait for room rather than lose an event. */
+	while (session->queue_head - session->queue_tail >= TRACE_QUEUE_SIZE - 1 && current->trace == session &&
+	       !sigkill_pending())
+		wait_queue_sleep_killable(&session->resume);
+	if (current->trace != session || sigkill_pending()) {
+		session_put(session);
+		irq_restore(flags);
+		return false;
+	}
 	session->stopped = true;
+	session->stop_kind = event->kind;
+	session->resume_signal = 0;
 	current->trace_stopped = true;
 	session_post(session, event);
+	if (session->consent && !session->has_handle && current->parent)
+		signal_notify_parent(current, CLD_TRAPPED, SIGTRAP);    /* the would-be tracer waits */
 	while (session->stopped && !sigkill_pending())
 		wait_queue_sleep_killable(&session->resume);
 	session->stopped = false;
 	current->trace_stopped = false;
 	if (trace_log)
 		printk("ptrace: pid %d resumed\n", current->pid);
+	/* A signal given with the resume of any stop but a signal stop is sent now (PTRACE_CONT, sig). */
+	if (event->kind != LOUPE_EVENT_SIGNAL && session->resume_signal && current->trace == session)
+		signal_send(current, session->resume_signal, NULL);
 	session_put(session);
 	irq_restore(flags);
+	return true;
 }
 
-void trace_syscall_entry(struct trap_frame *frame)
+static bool filter_allows(const struct trace_session *session, uint64_t number)
 {
+	if (!(session->options & LOUPE_OPT_FILTER))
+		return true;
+	return number < LOUPE_FILTER_BITS && (session->filter[number / 64] & (1ULL << (number % 64)));
+}
+
+bool trace_syscall_entry(struct trap_frame *frame)
+{
+	struct trace_session *session = current->trace;
 	struct loupe_trace_event event;
 
+	if (!(session->armed & LOUPE_STOP_SYSCALL_ENTRY) || !filter_allows(session, frame->orig_rax))
+		return false;
 	memset(&event, 0, sizeof(event));
 	event.kind = LOUPE_EVENT_SYSCALL_ENTRY;
 	event.syscall = frame->orig_rax;
 	for (int i = 0; i < 6; i++)
 		event.args[i] = syscall_arg(frame, i);
 	trace_stop(&event, frame);
+	session = current->trace;               /* the session may have ended during the stop */
+	if (!session || !session->skip_syscall)
+		return false;
+	session->skip_syscall = false;
+	return true;
 }
 
 void trace_syscall_exit(struct trap_frame *frame)
 {
+	struct trace_session *session = current->trace;
 	struct loupe_trace_event event;
 
+	if (!session || !(session->armed & LOUPE_STOP_SYSCALL_EXIT) || !filter_allows(session, frame->orig_rax))
+		return;
 	memset(&event, 0, sizeof(event));
 	event.kind = LOUPE_EVENT_SYSCALL_EXIT;
 	event.syscall = frame->orig_rax;
 	event.retval = (int64_t)frame->rax;
+	trace_stop(&event, frame);
+}
+
+/* One requested step is done: clear our TF and report it. */
+static void trace_report_step(struct trap_frame *frame)
+{
+	struct trace_session *session = current->trace;
+	struct loupe_trace_event event;
+
+	session->step = false;
+	if (session->forced_tf) {
+		frame->rflags &= ~RFLAGS_TF;
+		session->forced_tf = false;
+	}
+	memset(&event, 0, sizeof(event));
+	event.kind = LOUPE_EVENT_SINGLESTEP;
+	trace_stop(&event, frame);
+}
+
+void trace_syscall_step(struct trap_frame *frame)
+{
+	struct trace_session *session = current->trace;
+
+	if (session && session->step)
+		trace_report_step(frame);
+}
+
+bool trace_debug_trap(struct trap_frame *frame, uint64_t dr6)
+{
+	struct trace_session *session = current->trace;
+
+	if (!session || !session->step || !(dr6 & DR6_BS))
+		return false;                   /* the program's own TF, or int1: SIGTRAP */
+	trace_report_step(frame);
+	return true;
+}
+
+bool trace_breakpoint(struct trap_frame *frame)
+{
+	struct loupe_trace_event event;
+
+	memset(&event, 0, sizeof(event));
+	event.kind = LOUPE_EVENT_BREAKPOINT;
+	if (current->trace && current->trace->step && current->trace->forced_tf) {
+		/* Stepping onto int3: the breakpoint is what the tracer hears about, not a step. */
+		frame->rflags &= ~RFLAGS_TF;
+		current->trace->forced_tf = current->trace->step = false;
+	}
+	return trace_stop(&event, frame);
+}
+
+int trace_signal(struct trap_frame *frame, int sig, struct siginfo *info)
+{
+	struct trace_session *session = current->trace;
+	struct loupe_trace_event event;
+
+	if (!session || !(session->armed & LOUPE_STOP_SIGNAL) || sig == SIGKILL)
+		return sig;
+	memset(&event, 0, sizeof(event));
+	event.kind = LOUPE_EVENT_SIGNAL;
+	event.signal = sig;
+	memcpy(event.siginfo, info, sizeof(event.siginfo));
+	if (!trace_stop(&event, frame))
+		return sig;
+	session = current->trace;
+	int chosen = session ? session->resume_signal : sig;    /* an ended session delivers it */
+	if (chosen && chosen != sig)
+		info->signo = chosen;
+	return chosen;
+}
+
+bool trace_fork_follow(struct process *child)
+{
+	struct trace_session *session = current->trace;
+	struct loupe_trace_event event;
+
+	if (session && (session->options & LOUPE_OPT_FOLLOW_FORK)) {
+		/*
+		 * The child is born traced and stopped, before it runs a single
+		 * instruction: the tracer adopts its session by opening
+		 * /proc/<child>/trace (no race: nothing happens until it does),
+		 * and finds this INTERRUPT event waiting.
+		 */
+		struct trace_session *follow = session_create_pending(child, session->tracer_pid);
+		if (follow) {
+			follow->armed = session->armed;
+			follow->options = session->options;
+			memcpy(follow->filter, session->filter, sizeof(follow->filter));
+			follow->stopped = true;
+			follow->stop_kind = LOUPE_EVENT_INTERRUPT;
+			child->trace_stopped = true;
+			memset(&event, 0, sizeof(event));
+			event.kind = LOUPE_EVENT_INTERRUPT;
+			event.rip = child->frame->rip;
+			session_post(follow, &event);
+			/* Asleep in its session's resume queue: the resume write wakes it. */
+			child->state = PROC_SLEEPING;
+			child->waiting_on = &follow->resume;
+			list_add_tail(&follow->resume.sleepers, &child->run_link);
+			return true;
+		}
+	}
+	return false;
+}
+
+void trace_fork(struct process *child)
+{
+	struct loupe_trace_event event;
+
+	if (!current->trace)
+		return;
+	memset(&event, 0, sizeof(event));
+	event.kind = LOUPE_EVENT_FORK;
+	event.child_pid = child->pid;
+	trace_stop(&event, current->frame);
+}
+
+void trace_exec(struct trap_frame *frame)
+{
+	struct loupe_trace_event event;
+
+	memset(&event, 0, sizeof(event));
+	event.kind = LOUPE_EVENT_EXEC;
+	trace_stop(&event, frame);
+}
+
+void trace_interrupt_check(struct trap_frame *frame)
+{
+	struct trace_session *session = current->trace;
+	struct loupe_trace_event event;
+
+	if (!session || !session->interrupt)
+		return;
+	session->interrupt = false;
+	memset(&event, 0, sizeof(event));
+	event.kind = LOUPE_EVENT_INTERRUPT;
 	trace_stop(&event, frame);
 }
 

@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 root=$(mktemp -d "${TMPDIR:-/tmp}/loupe-groot.XXXXXX")
 trap 'rm -rf "$root"' EXIT
-CFLAGS="-static ${OPT:--O2} -Wall -Wextra -Werror -I$here"
+CFLAGS="-static ${OPT:--O2} -std=gnu11 -Wall -Wextra -Werror -I$here -I$repo/include/uapi"
 
 mkdir -p "$root/bin" "$root/tests/data"
 cp -p "$here"/data/* "$root/tests/data/"

@@ -412,6 +412,29 @@ static inline void regs_set(int fd, const struct loupe_user_regs *regs)
 	}
 }
 
+/*
+ * main() of these programs: `prog --only 3,7` runs just those rows (1-based,
+ * as TAP numbers them), for debugging one test in QEMU; otherwise all.
+ */
+static inline int trace_tap_main(int argc, char **argv, const struct tap_test *tests, int count)
+{
+	static struct tap_test chosen[256];
+	if (argc >= 3 && strcmp(argv[1], "--only") == 0) {
+		int n = 0;
+		for (char *at = argv[2]; *at && n < 256; ) {
+			int row = atoi(at);
+			if (row >= 1 && row <= count)
+				chosen[n++] = tests[row - 1];
+			at = strchr(at, ',');
+			if (!at)
+				break;
+			at++;
+		}
+		return tap_main(argc, argv, chosen, n);
+	}
+	return tap_main(argc, argv, tests, count);
+}
+
 /* Every table row of these programs: Linux has no tracing files. */
 #define LOUPE TAP_LOUPE_ONLY
 

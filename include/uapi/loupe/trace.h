@@ -50,6 +50,7 @@ enum loupe_event_kind {
 #define LOUPE_STOP_SYSCALL_ENTRY    LOUPE_STOP(LOUPE_EVENT_SYSCALL_ENTRY)
 #define LOUPE_STOP_SYSCALL_EXIT     LOUPE_STOP(LOUPE_EVENT_SYSCALL_EXIT)
 #define LOUPE_STOP_EXIT             LOUPE_STOP(LOUPE_EVENT_EXIT)
+#define LOUPE_STOP_BREAKPOINT       LOUPE_STOP(LOUPE_EVENT_BREAKPOINT)
 #define LOUPE_STOP_SIGNAL           LOUPE_STOP(LOUPE_EVENT_SIGNAL)
 #define LOUPE_STOP_FORK             LOUPE_STOP(LOUPE_EVENT_FORK)
 #define LOUPE_STOP_EXEC             LOUPE_STOP(LOUPE_EVENT_EXEC)
@@ -94,7 +95,8 @@ struct loupe_trace_resume {
 	uint32_t flags;         /* LOUPE_RESUME_*; unknown bits: EINVAL */
 	uint64_t stops;         /* LOUPE_STOP_* bits to arm; unknown bits: EINVAL */
 	uint32_t options;       /* LOUPE_OPT_*; unknown bits: EINVAL */
-	int32_t signal;         /* at a SIGNAL stop: deliver this one (0: none) */
+	int32_t signal;         /* at a SIGNAL stop: deliver this one instead (0: drop it);
+				 * at any other stop: send this signal as the tracee resumes */
 	uint64_t filter[LOUPE_FILTER_BITS / 64];  /* with LOUPE_OPT_FILTER: bit n = stop at syscall n */
 	uint64_t reserved[5];   /* zero, else EINVAL */
 };
