@@ -177,6 +177,40 @@ $(ROOTFS)/bin/%: user/bin/%.c
 	@mkdir -p $(@D)
 	$(call quiet,MUSLCC,$<)$(USER_CC) $(USER_CFLAGS) -o $@ $<
 
+# --- the ptrace shim and the SDK ----------------------------------------------
+#
+# user/lib/ rebuilds Linux's ptrace() and waitpid() over /proc/<pid>/ files;
+# programs that trace link it before musl's libc.a (build/sdk/bin/loupe-cc
+# does that for users' own programs).
+
+SHIM_SOURCES := user/lib/ptrace.c user/lib/tracee.c user/lib/wait.c
+SHIM_OBJECTS := $(SHIM_SOURCES:user/lib/%.c=$(BUILD)/lib/%.o)
+SHIM_LIB     := $(BUILD)/lib/libloupe.a
+SDK          := $(BUILD)/sdk
+
+$(BUILD)/lib/%.o: user/lib/%.c user/lib/shim.h $(wildcard include/uapi/loupe/*.h)
+	@mkdir -p $(@D)
+	$(call quiet,MUSLCC,$<)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(SHIM_LIB): $(SHIM_OBJECTS)
+	$(call quiet,AR,$@)rm -f $@ && ar rcs $@ $^
+
+$(SDK)/bin/loupe-cc: scripts/loupe-cc $(SHIM_LIB) $(wildcard include/uapi/loupe/*.h)
+	@mkdir -p $(SDK)/bin $(SDK)/lib $(SDK)/include/loupe
+	cp $(SHIM_LIB) $(SDK)/lib/
+	cp include/uapi/loupe/*.h $(SDK)/include/loupe/
+	cp scripts/loupe-cc $@
+	chmod 755 $@
+
+.PHONY: sdk
+sdk: $(SDK)/bin/loupe-cc
+
+# Guest tests written against Linux's ptrace API: linked with the shim here,
+# and built for Linux with the host's compiler by `make linux-test`.
+$(ROOTFS)/tests/test_ptrace%: tests/guest/test_ptrace%.c tests/guest/tap.h $(SHIM_LIB)
+	@mkdir -p $(@D)
+	$(call quiet,MUSLCC,$<)$(USER_CC) $(USER_CFLAGS) -Itests/guest -o $@ $< $(SHIM_LIB)
+
 $(ROOTFS)/tests/%: tests/guest/%.c tests/guest/tap.h
 	@mkdir -p $(@D)
 	$(call quiet,MUSLCC,$<)$(USER_CC) $(USER_CFLAGS) -Itests/guest -o $@ $<
@@ -218,9 +252,9 @@ $(BUILD)/loupe.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio scripts/mkiso.sh
 QEMU_FLAGS := -accel $(ACCEL) -m 256M -nographic -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 
-.PHONY: all kernel iso run debug test unit-test qemu-test tools clean
+.PHONY: all kernel iso run debug test unit-test qemu-test linux-test tools clean
 
-all: $(BUILD)/kernel.elf $(BUILD)/loupe.iso
+all: $(BUILD)/kernel.elf $(BUILD)/loupe.iso sdk
 
 kernel: $(BUILD)/kernel.elf
 
@@ -250,9 +284,25 @@ include tests/unit/unit.mk
 qemu-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
 	$(PYTHON) -m pytest -q tests/qemu $(PYTEST_ARGS)
 
+# The ptrace tests on Linux itself: the expected behaviour, checked against the real thing.
+PTRACE_TESTS := $(basename $(notdir $(wildcard tests/guest/test_ptrace*.c)))
+HOSTCC ?= cc
+
+linux-test:
+	@mkdir -p $(BUILD)/linux
+	@failed=""; for test in $(PTRACE_TESTS); do \
+		$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -Itests/guest -o $(BUILD)/linux/$$test \
+			tests/guest/$$test.c || exit 1; \
+		echo "== $$test on Linux"; \
+		LOUPE_ROOT=$(CURDIR)/$(ROOTFS) $(BUILD)/linux/$$test || failed="$$failed $$test"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "linux-test FAILED:$$failed"; exit 1; fi
+
 test:
 	@scripts/check-tools.sh test
 	@$(MAKE) --no-print-directory unit-test
+	@$(MAKE) --no-print-directory $(BUILD)/initrd.cpio
+	@$(MAKE) --no-print-directory linux-test
 	@$(MAKE) --no-print-directory qemu-test
 
 clean:

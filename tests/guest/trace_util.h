@@ -412,6 +412,83 @@ static inline void regs_set(int fd, const struct loupe_user_regs *regs)
 	}
 }
 
+/* --- the stop points of issue 6 (test_trace_stops, test_trace_events) ------------ */
+
+/* Sets bit `number` of the resume's syscall filter (LOUPE_OPT_FILTER). */
+static inline void trace_filter_add(struct loupe_trace_resume *resume, unsigned number)
+{
+	resume->filter[number / 64] |= 1ULL << (number % 64);
+}
+
+/* One resume write that must succeed (a record built by the caller: filter, signal...). */
+static inline void trace_resume_write(int fd, const struct loupe_trace_resume *resume)
+{
+	errno = 0;
+	ssize_t done = write(fd, resume, sizeof(*resume));
+	if (done != RESUME_SIZE) {
+		tap_diag("resume write (stops %#llx, flags %#x, options %#x, signal %d) returned "
+			 "%zd: errno %d (%s)", (unsigned long long)resume->stops, resume->flags,
+			 resume->options, resume->signal, done, errno, strerror(errno));
+		_exit(1);
+	}
+}
+
+/* The next event must be of `kind` (and, if number >= 0, of that syscall). */
+static inline void trace_expect_syscall(int fd, pid_t pid, uint32_t kind, long number,
+					struct loupe_trace_event *event)
+{
+	trace_event_of(fd, pid, event);
+	if (event->kind != kind || (number >= 0 && event->syscall != (uint64_t)number)) {
+		trace_describe("unexpected event", event);
+		tap_diag("expected %s (syscall %ld) from pid %d", event_kind_name(kind), number,
+			 (int)pid);
+		_exit(1);
+	}
+}
+
+static inline void trace_expect(int fd, pid_t pid, uint32_t kind, struct loupe_trace_event *event)
+{
+	trace_expect_syscall(fd, pid, kind, -1, event);
+}
+
+/* No event arrives on the trace handle within `ms` milliseconds. */
+static inline void trace_expect_none(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int ready = poll(&p, 1, ms);
+	if (ready != 0) {
+		struct loupe_trace_event event;
+		memset(&event, 0, sizeof(event));
+		if (ready == 1 && read(fd, &event, sizeof(event)) == EVENT_SIZE)
+			trace_describe("unexpected event", &event);
+		tap_diag("expected no event within %d ms (poll %d, revents %#x)", ms, ready,
+			 (unsigned)p.revents);
+		_exit(1);
+	}
+}
+
+/* mem transfers at offset = address. */
+static inline ssize_t trace_mem_read(int fd, void *buf, size_t len, uint64_t address)
+{
+	return pread(fd, buf, len, (off_t)address);
+}
+
+static inline ssize_t trace_mem_write(int fd, const void *buf, size_t len, uint64_t address)
+{
+	return pwrite(fd, buf, len, (off_t)address);
+}
+
+/* The event's 128 siginfo bytes as Linux's siginfo_t. */
+static inline siginfo_t event_siginfo(const struct loupe_trace_event *event)
+{
+	siginfo_t info;
+	_Static_assert(sizeof(info) == sizeof(event->siginfo), "siginfo_t is 128 bytes");
+	memcpy(&info, event->siginfo, sizeof(info));
+	return info;
+}
+
+#define TRACE_RFLAGS_TF 0x100UL      /* RFLAGS.TF, the trap flag */
+
 /*
  * main() of these programs: `prog --only 3,7` runs just those rows (1-based,
  * as TAP numbers them), for debugging one test in QEMU; otherwise all.
