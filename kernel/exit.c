@@ -108,12 +108,18 @@ static bool wait_matches(const struct process *child, int pid)
 	return child->pgid == -pid;
 }
 
+/*
+ * What /proc/<pid>/waitable announces: an exited child, or a stopped one
+ * that consented to be traced: what wait4 reports whatever the options.
+ * (Job-control stops and continues are only reported with WUNTRACED or
+ * WCONTINUED; announcing them would make a waiter without those options
+ * wake for nothing, again and again.)
+ */
 static int child_waitable(struct process *child, const struct process *parent)
 {
 	if (child->parent != parent)
 		return 0;
-	if (child->state == PROC_ZOMBIE || child->continue_unreported ||
-	    (child->state == PROC_STOPPED && child->stop_unreported))
+	if (child->state == PROC_ZOMBIE)
 		return 1;
 	const struct trace_session *consent = child->trace;
 	return consent && consent->consent && !consent->has_handle && child->trace_stopped &&

@@ -22,7 +22,7 @@ __attribute__((noreturn)) void machine_power_off(int code);
 /* End the current process with a Linux wait status. Never returns. */
 __attribute__((noreturn)) void proc_exit(int wait_status);
 
-/* Would wait4(-1, WUNTRACED | WCONTINUED | WNOHANG) find something? (/proc/<pid>/waitable) */
+/* Would wait4(-1, WNOHANG) find an exited child or a consent stop? (/proc/<pid>/waitable) */
 #include <stdbool.h>
 struct process;
 bool proc_has_waitable_child(struct process *parent);

@@ -66,14 +66,12 @@ long fork_current(void)
 
 	proc_prepare_first_run(child);
 	int pid = child->pid;
-	bool followed = false;
 	if (__builtin_expect(parent->trace != NULL, 0)) {
 		flags = irq_save();
-		followed = trace_fork_follow(child);
+		trace_fork_follow(child);       /* it stops itself before its first instruction */
 		irq_restore(flags);
 	}
-	if (!followed)
-		sched_make_runnable(child);
+	sched_make_runnable(child);
 	if (__builtin_expect(parent->trace != NULL, 0))
 		trace_fork(child);              /* the child may have run and exited by now: use pid */
 	return pid;

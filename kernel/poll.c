@@ -141,5 +141,5 @@ long sys_ppoll(struct trap_frame *frame)
 		current->signals.blocked = current->signals.saved_blocked;
 		current->signals.restore_blocked = false;
 	}
-	return result == -ERESTARTNOHAND ? -EINTR : result;
+	return result;                          /* -ERESTARTNOHAND: EINTR if a handler ran */
 }

@@ -23,7 +23,9 @@
 #include "kernel/panic.h"
 #include "kernel/pmm.h"
 #include "kernel/proc.h"
+#include "kernel/ptrace/stop.h"
 #include "kernel/sched.h"
+#include "kernel/syscall.h"
 
 struct process *current;
 
@@ -32,7 +34,7 @@ static int process_count;
 static int last_pid;
 static struct process idle_process;
 
-extern char trap_return[];
+extern char process_start[];
 
 void proc_init(void)
 {
@@ -162,15 +164,23 @@ void proc_free(struct process *process)
  * process "returns" into trap_return with RSP at the trap frame:
  *
  *   top -> | struct trap_frame |  the user registers to start with
- *          | trap_return       |  switch_context's `ret` goes here
+ *          | process_start     |  switch_context's `ret` goes here (vectors.asm)
  *          | rbp rbx r12..r15  |  six zeros popped by switch_context
  *   saved_rsp ->
  */
+/* vectors.asm: process_start, with interrupts off, before the first user instruction. */
+void process_first_return(struct trap_frame *frame)
+{
+	if (current->trace)
+		trace_birth_stop(frame);        /* a followed child stops before running anything */
+	return_to_user(frame, false);
+}
+
 void proc_prepare_first_run(struct process *process)
 {
 	uint64_t *stack = (uint64_t *)process->frame;
 
-	*--stack = (uint64_t)trap_return;
+	*--stack = (uint64_t)process_start;
 	for (int i = 0; i < 6; i++)
 		*--stack = 0;
 	process->saved_rsp = (uint64_t)stack;

@@ -28,6 +28,7 @@
 #include "kernel/printk.h"
 #include "kernel/signal.h"
 #include "kernel/proc.h"
+#include "kernel/ptrace/session.h"
 #include "kernel/ptrace/stop.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
@@ -99,9 +100,13 @@ uint64_t syscall_dispatch(struct trap_frame *frame)
 			frame->rax = (uint64_t)-ENOSYS;
 	}
 	if (__builtin_expect(current->trace != NULL, 0)) {
+		/* A step that began before this call (over `syscall`) ends here; one asked for at
+		 * the exit stop itself runs the next user instruction instead. */
+		bool stepping = current->trace->step;
 		if (!skip)
 			trace_syscall_exit(frame);
-		trace_syscall_step(frame);      /* a step over `syscall` ends here */
+		if (stepping && current->trace)
+			trace_syscall_step(frame);
 	}
 
 	irq_disable();

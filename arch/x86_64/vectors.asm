@@ -106,6 +106,19 @@ global trap_return_iret
 trap_return_iret:                       ; trap.c recognises a fault right here
 	iretq
 
+; process_start: where a new process's first switch_context() "returns"
+; (kernel/proc.c: proc_prepare_first_run), with RSP at its trap frame.
+; Before its first user instruction it passes the same last stop as any
+; return to user mode (pending signals, a tracer's stop): C first, then out.
+extern process_first_return
+global process_start
+process_start:
+	mov rdi, rsp                    ; the frame
+	sub rsp, 8                      ; 168-byte frame: re-align for the call
+	call process_first_return
+	add rsp, 8
+	jmp trap_return
+
 ; The table idt.c walks to fill the IDT: one stub address per vector.
 section .rodata
 align 8

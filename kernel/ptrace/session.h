@@ -45,6 +45,7 @@ struct trace_session {
 	bool skip_syscall;              /* resume at a SYSCALL_ENTRY stop asked to skip the call */
 	bool interrupt;                 /* LOUPE_RESUME_INTERRUPT: stop as soon as possible */
 	bool consent;                   /* made by consent (TRACEME): wait4 reports its stop */
+	bool birth_stop;                /* a followed child: stop before its first instruction */
 	bool stop_reported;             /* ...once */
 	int resume_signal;              /* the resume's signal field */
 	uint32_t stop_kind;             /* the kind of the current stop */

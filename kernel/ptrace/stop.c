@@ -216,31 +216,21 @@ int trace_signal(struct trap_frame *frame, int sig, struct siginfo *info)
 bool trace_fork_follow(struct process *child)
 {
 	struct trace_session *session = current->trace;
-	struct loupe_trace_event event;
 
 	if (session && (session->options & LOUPE_OPT_FOLLOW_FORK)) {
 		/*
-		 * The child is born traced and stopped, before it runs a single
-		 * instruction: the tracer adopts its session by opening
-		 * /proc/<child>/trace (no race: nothing happens until it does),
-		 * and finds this INTERRUPT event waiting.
+		 * The child is born traced, and stops before it runs a single
+		 * instruction (trace_birth_stop, from its first return to user
+		 * mode): the tracer adopts its session by opening
+		 * /proc/<child>/trace whenever it likes (the session exists from
+		 * now on, so there is no race), and finds its INTERRUPT event.
 		 */
 		struct trace_session *follow = session_create_pending(child, session->tracer_pid);
 		if (follow) {
 			follow->armed = session->armed;
 			follow->options = session->options;
 			memcpy(follow->filter, session->filter, sizeof(follow->filter));
-			follow->stopped = true;
-			follow->stop_kind = LOUPE_EVENT_INTERRUPT;
-			child->trace_stopped = true;
-			memset(&event, 0, sizeof(event));
-			event.kind = LOUPE_EVENT_INTERRUPT;
-			event.rip = child->frame->rip;
-			session_post(follow, &event);
-			/* Asleep in its session's resume queue: the resume write wakes it. */
-			child->state = PROC_SLEEPING;
-			child->waiting_on = &follow->resume;
-			list_add_tail(&follow->resume.sleepers, &child->run_link);
+			follow->birth_stop = true;      /* taken by the child itself: trace_birth_stop */
 			return true;
 		}
 	}
@@ -257,6 +247,19 @@ void trace_fork(struct process *child)
 	event.kind = LOUPE_EVENT_FORK;
 	event.child_pid = child->pid;
 	trace_stop(&event, current->frame);
+}
+
+void trace_birth_stop(struct trap_frame *frame)
+{
+	struct trace_session *session = current->trace;
+	struct loupe_trace_event event;
+
+	if (!session || !session->birth_stop)
+		return;
+	session->birth_stop = false;
+	memset(&event, 0, sizeof(event));
+	event.kind = LOUPE_EVENT_INTERRUPT;
+	trace_stop(&event, frame);
 }
 
 void trace_exec(struct trap_frame *frame)

@@ -32,10 +32,12 @@ bool trace_breakpoint(struct trap_frame *frame);
 int trace_signal(struct trap_frame *frame, int sig, struct siginfo *info);
 /*
  * fork, in the parent once the child exists and before it may run: with
- * LOUPE_OPT_FOLLOW_FORK, give it a pending session and an initial stop.
- * Returns true if so (the child is then asleep; do not make it runnable).
+ * LOUPE_OPT_FOLLOW_FORK, give it a pending session whose first act will be
+ * a stop (trace_birth_stop). Returns true if so.
  */
 bool trace_fork_follow(struct process *child);
+/* A followed child's first act (kernel/proc.c: process_first_return): its INTERRUPT stop. */
+void trace_birth_stop(struct trap_frame *frame);
 /* fork, in the parent, last: the FORK stop. */
 void trace_fork(struct process *child);
 /* execve, after success. */
