@@ -199,10 +199,21 @@ static bool shim_fork_stop(struct shim_tracee *parent)
 			child->mode = MODE_CONT;
 			shim_drain(child);      /* its first event: the INTERRUPT of its birth */
 		} else {
+			struct loupe_trace_resume release;      /* no room to track it: release it */
+			memset(&release, 0, sizeof(release));
+			release.size = sizeof(release);
+			release.flags = LOUPE_RESUME_NOCONT;
+			write(fd, &release, sizeof(release));
 			close(fd);
 		}
 	} else if (fd >= 0) {
-		close(fd);                      /* not traced by Linux's rules: let it go */
+		/* Not traced by Linux's rules: let it go, without the inherited kill-on-close. */
+		struct loupe_trace_resume release;
+		memset(&release, 0, sizeof(release));
+		release.size = sizeof(release);
+		release.flags = LOUPE_RESUME_NOCONT;
+		write(fd, &release, sizeof(release));
+		close(fd);
 	}
 	if (!follow) {
 		shim_resume(parent, 0, 0);      /* Linux would not have stopped: carry on */

@@ -148,12 +148,17 @@ pid_t wait4(pid_t wanted, int *status, int options, struct rusage *usage)
 			fds[count++] = (struct pollfd){ t->trace_fd, POLLIN, 0 };
 		}
 
-		/* 2. Ordinary children, and consenting ones. */
+		/*
+		 * 2. Ordinary children, and consenting ones. With no tracee in
+		 * question the kernel's own wait4 can simply block (it sleeps,
+		 * handles WUNTRACED, EINTR and SA_RESTART itself).
+		 */
 		int kernel_status;
-		long pid = kernel_wait4(wanted, &kernel_status, options | WNOHANG, usage);
+		int kernel_options = any_tracee ? options | WNOHANG : options;
+		long pid = kernel_wait4(wanted, &kernel_status, kernel_options, usage);
 		if (pid > 0) {
 			struct shim_tracee *traced = shim_find((pid_t)pid);
-			if (traced) {
+			if (traced && (WIFEXITED(kernel_status) || WIFSIGNALED(kernel_status))) {
 				shim_forget(traced);    /* its end came by wait4 first: report it once */
 			} else if (WIFSTOPPED(kernel_status) && in_trace_stop((pid_t)pid)) {
 				/* Not a job-control stop we asked for: a TRACEME child stopping. */
@@ -176,9 +181,17 @@ pid_t wait4(pid_t wanted, int *status, int options, struct rusage *usage)
 		/* 3. Nothing yet. */
 		if (options & WNOHANG)
 			return 0;
-		int waitable = waitable_fd();
-		if (waitable >= 0 && pid == 0)
+		/*
+		 * Sleep until a trace handle has an event or, when any child
+		 * will do, until one exits (waitable). For a particular pid or
+		 * group, waitable would also fire for other children's exits and
+		 * make this loop spin, so only the handles are watched then.
+		 */
+		int waitable = wanted == -1 && pid == 0 ? waitable_fd() : -1;
+		if (waitable >= 0)
 			fds[count++] = (struct pollfd){ waitable, POLLIN, 0 };
+		if (count == 0)
+			continue;                       /* (cannot happen: a tracee matched) */
 		if (poll(fds, count, -1) < 0 && errno == EINTR)
 			return -1;                      /* a signal handler ran: EINTR, like Linux */
 	}
