@@ -149,6 +149,7 @@ GUEST_DATA    := $(notdir $(wildcard tests/guest/data/*))
 
 ROOTFS_FILES := \
 	$(ROOTFS)/bin/init \
+	$(ROOTFS)/bin/strace \
 	$(ROOTFS)/etc/motd \
 	$(USER_PROGRAMS:%=$(ROOTFS)/bin/%) \
 	$(GUEST_TESTS:%=$(ROOTFS)/tests/%) \
@@ -204,6 +205,13 @@ $(SDK)/bin/loupe-cc: scripts/loupe-cc $(SHIM_LIB) $(wildcard include/uapi/loupe/
 
 .PHONY: sdk
 sdk: $(SDK)/bin/loupe-cc
+
+# strace: written against Linux's ptrace API, so it links the shim here
+# (and builds unchanged for Linux: see tests/qemu/test_strace.py).
+STRACE_SOURCES := $(wildcard user/bin/strace/*.c)
+$(ROOTFS)/bin/strace: $(STRACE_SOURCES) $(wildcard user/bin/strace/*.h) $(SHIM_LIB)
+	@mkdir -p $(@D)
+	$(call quiet,MUSLCC,user/bin/strace)$(USER_CC) $(USER_CFLAGS) -o $@ $(STRACE_SOURCES) $(SHIM_LIB)
 
 # Guest tests written against Linux's ptrace API: linked with the shim here,
 # and built for Linux with the host's compiler by `make linux-test`.
@@ -307,3 +315,4 @@ test:
 
 clean:
 	rm -rf $(BUILD)
+
