@@ -215,7 +215,8 @@ $(ROOTFS)/bin/strace: $(STRACE_SOURCES) $(wildcard user/bin/strace/*.h) $(SHIM_L
 
 # Guest tests written against Linux's ptrace API: linked with the shim here,
 # and built for Linux with the host's compiler by `make linux-test`.
-$(ROOTFS)/tests/test_ptrace%: tests/guest/test_ptrace%.c tests/guest/tap.h $(SHIM_LIB)
+PTRACE_TEST_BINS := $(patsubst tests/guest/%.c,$(ROOTFS)/tests/%,$(wildcard tests/guest/test_ptrace*.c))
+$(PTRACE_TEST_BINS): $(ROOTFS)/tests/%: tests/guest/%.c tests/guest/tap.h $(wildcard tests/guest/*.h) $(SHIM_LIB)
 	@mkdir -p $(@D)
 	$(call quiet,MUSLCC,$<)$(USER_CC) $(USER_CFLAGS) -Itests/guest -o $@ $< $(SHIM_LIB)
 

@@ -37,6 +37,29 @@ _Static_assert(sizeof(struct user_regs_struct) == sizeof(struct loupe_user_regs)
 
 typedef long (*request_fn)(pid_t pid, void *addr, void *data);
 
+/*
+ * Copy into or out of the caller's buffer without crashing on a bad
+ * pointer: Linux answers EFAULT there, and so must we. A user-space
+ * library cannot test a pointer, but the kernel can: the bytes go
+ * through a pipe, and read()/write() report a bad buffer as EFAULT.
+ */
+static int safe_copy(void *dst, const void *src, size_t size)
+{
+	int pipe_fds[2];
+	int result = -1;
+
+	if (pipe2(pipe_fds, O_CLOEXEC) < 0)
+		return -1;
+	if (write(pipe_fds[1], src, size) == (ssize_t)size &&
+	    read(pipe_fds[0], dst, size) == (ssize_t)size)
+		result = 0;
+	int saved = errno;
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+	errno = saved;
+	return result;
+}
+
 /* The tracee, which must be stopped; ESRCH otherwise (Linux's rule). */
 static struct shim_tracee *stopped_tracee(pid_t pid)
 {
@@ -157,6 +180,16 @@ static long resume_as(pid_t pid, void *data, enum shim_resume_mode mode, bool st
 	/* A syscall-entry stop reached under SYSEMU: the call is not run. */
 	if (tracee->mode == MODE_SYSEMU && tracee->event.kind == LOUPE_EVENT_SYSCALL_ENTRY)
 		flags |= LOUPE_RESUME_SKIP;
+	/*
+	 * Linux's order around execve under PTRACE_SYSCALL (without
+	 * TRACEEXEC) is entry, exit, then a real SIGTRAP; Loupe's exec stop
+	 * comes between entry and exit, so the shim passed it by (tracee.c)
+	 * and sends the SIGTRAP now, as the execve exit stop is resumed.
+	 */
+	if (tracee->exec_sigtrap && tracee->event.kind == LOUPE_EVENT_SYSCALL_EXIT && sig == 0) {
+		sig = SIGTRAP;
+		tracee->exec_sigtrap = false;
+	}
 	/* At a signal stop the signal is the tracer's choice; elsewhere it is sent. */
 	tracee->mode = mode;
 	tracee->attach_stop = false;
@@ -253,15 +286,33 @@ static long request_poke(pid_t pid, void *addr, void *data)
 	return 0;
 }
 
-/* PEEKUSER/POKEUSER: the regs area of struct user; the debug registers do not exist yet. */
+/*
+ * PEEKUSER/POKEUSER: offsets into the kernel's struct user (musl's plus
+ * error_code and fault_address: 16 bytes more). The regs area is real;
+ * the debug registers give EIO until Loupe has hardware watchpoints; the
+ * other fields read as 0 and refuse writes, as on Linux.
+ */
+#define KERNEL_USER_SIZE (sizeof(struct user) + 16)
+
 static long user_area(pid_t pid, void *addr, void *data, bool write)
 {
 	uintptr_t offset = (uintptr_t)addr;
+	uintptr_t debugreg = offsetof(struct user, u_debugreg);
 	struct user_regs_struct regs;
 
-	if (offset % sizeof(long) || offset >= sizeof(regs)) {
-		errno = EIO;                    /* u_debugreg and the rest: EIO until they exist */
+	if (offset % sizeof(long) || offset >= KERNEL_USER_SIZE ||
+	    (offset >= debugreg && offset < debugreg + sizeof(((struct user *)0)->u_debugreg))) {
+		errno = EIO;
 		return -1;
+	}
+	if (offset >= sizeof(regs)) {
+		if (!stopped_tracee(pid))
+			return -1;
+		if (write) {
+			errno = EIO;
+			return -1;
+		}
+		return 0;
 	}
 	if (regs_transfer(pid, &regs, sizeof(regs), false, false) < 0)
 		return -1;
@@ -298,8 +349,7 @@ static long request_geteventmsg(pid_t pid, void *addr, void *data)
 	(void)addr;
 	if (!tracee)
 		return -1;
-	*(unsigned long *)data = tracee->eventmsg;
-	return 0;
+	return safe_copy(data, &tracee->eventmsg, sizeof(tracee->eventmsg));
 }
 
 static long request_getsiginfo(pid_t pid, void *addr, void *data)
@@ -316,11 +366,13 @@ static long request_getsiginfo(pid_t pid, void *addr, void *data)
 	} else {
 		/* Linux gives every other ptrace stop a SIGTRAP siginfo. */
 		info.si_signo = SIGTRAP;
-		info.si_code = tracee->event.kind == LOUPE_EVENT_SYSCALL_ENTRY ||
-			       tracee->event.kind == LOUPE_EVENT_SYSCALL_EXIT ? (SIGTRAP | 0x80) : SI_KERNEL;
+		bool syscall_stop = tracee->event.kind == LOUPE_EVENT_SYSCALL_ENTRY ||
+				    tracee->event.kind == LOUPE_EVENT_SYSCALL_EXIT;
+		/* Linux: a syscall stop's si_code is its stop signal, 0x80 included under TRACESYSGOOD. */
+		info.si_code = syscall_stop ? SIGTRAP | (tracee->options & PTRACE_O_TRACESYSGOOD ? 0x80 : 0)
+					    : SI_KERNEL;
 	}
-	memcpy(data, &info, sizeof(info));
-	return 0;
+	return safe_copy(data, &info, sizeof(info));
 }
 
 static long request_setsiginfo(pid_t pid, void *addr, void *data)
@@ -331,8 +383,11 @@ static long request_setsiginfo(pid_t pid, void *addr, void *data)
 	if (!tracee)
 		return -1;
 	/* Kept for GETSIGINFO; the kernel delivers its own siginfo with the chosen signal. */
+	siginfo_t info;
+	if (safe_copy(&info, data, sizeof(info)) < 0)
+		return -1;
 	if (tracee->event.kind == LOUPE_EVENT_SIGNAL)
-		memcpy(tracee->event.siginfo, data, sizeof(tracee->event.siginfo));
+		memcpy(tracee->event.siginfo, &info, sizeof(tracee->event.siginfo));
 	return 0;
 }
 
@@ -362,7 +417,8 @@ static long request_get_syscall_info(pid_t pid, void *addr, void *data)
 		info.exit.is_error = (int64_t)regs.rax < 0 && (int64_t)regs.rax >= -4095;
 		used = offsetof(struct __ptrace_syscall_info, exit.is_error) + 1;
 	}
-	memcpy(data, &info, size < sizeof(info) ? size : sizeof(info));
+	if (size && safe_copy(data, &info, size < sizeof(info) ? size : sizeof(info)) < 0)
+		return -1;
 	return (long)used;                      /* the size of the whole answer, as Linux */
 }
 
@@ -374,9 +430,12 @@ static long request_loupe_setfilter(pid_t pid, void *addr, void *data)
 	(void)addr;
 	if (!tracee)
 		return -1;
+	uint64_t filter[LOUPE_FILTER_BITS / 64];
+	if (data && safe_copy(filter, data, sizeof(filter)) < 0)
+		return -1;
 	tracee->filtering = data != NULL;
 	if (data)
-		memcpy(tracee->filter, data, sizeof(tracee->filter));
+		memcpy(tracee->filter, filter, sizeof(tracee->filter));
 	return shim_resume(tracee, LOUPE_RESUME_NOCONT, 0);
 }
 

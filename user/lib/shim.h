@@ -47,6 +47,7 @@ struct shim_tracee {
 	uint64_t filter[LOUPE_FILTER_BITS / 64];
 	bool filtering;
 	bool skip_exec_exit;            /* the execve exit stop Linux would not show (tracee.c) */
+	bool exec_sigtrap;              /* send the exec SIGTRAP when the execve exit stop resumes */
 };
 
 /* tracee.c */

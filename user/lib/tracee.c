@@ -251,6 +251,12 @@ static void shim_take_event(struct shim_tracee *tracee, const struct loupe_trace
 	tracee->reported = false;
 	switch (event->kind) {
 	case LOUPE_EVENT_EXEC:
+		if (tracee->mode == MODE_SYSCALL && !(tracee->options & PTRACE_O_TRACEEXEC)) {
+			/* Linux shows this as a SIGTRAP after the execve exit stop (ptrace.c: resume_as). */
+			tracee->exec_sigtrap = true;
+			tracee->reported = true;
+			shim_resume(tracee, 0, 0);
+		}
 		tracee->skip_exec_exit = tracee->mode != MODE_SYSCALL;
 		tracee->eventmsg = (unsigned long)tracee->pid;
 		if (tracee->mem_fd >= 0) {
