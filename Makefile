@@ -297,13 +297,14 @@ qemu-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
 PTRACE_TESTS := $(basename $(notdir $(wildcard tests/guest/test_ptrace*.c)))
 HOSTCC ?= cc
 
-linux-test:
-	@mkdir -p $(BUILD)/linux
+# A copy of the guest's root, with the host builds in /tests (a test may exec itself).
+linux-test: $(BUILD)/initrd.cpio
+	@rm -rf $(BUILD)/linux && mkdir -p $(BUILD)/linux && cp -R $(ROOTFS) $(BUILD)/linux/root
 	@failed=""; for test in $(PTRACE_TESTS); do \
-		$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -Itests/guest -o $(BUILD)/linux/$$test \
+		$(HOSTCC) -std=gnu11 -O2 -no-pie -Wall -Wextra -Werror -Itests/guest -o $(BUILD)/linux/root/tests/$$test \
 			tests/guest/$$test.c || exit 1; \
 		echo "== $$test on Linux"; \
-		LOUPE_ROOT=$(CURDIR)/$(ROOTFS) $(BUILD)/linux/$$test || failed="$$failed $$test"; \
+		LOUPE_ROOT=$(CURDIR)/$(BUILD)/linux/root $(BUILD)/linux/root/tests/$$test || failed="$$failed $$test"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "linux-test FAILED:$$failed"; exit 1; fi
 
