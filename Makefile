@@ -318,3 +318,41 @@ test:
 clean:
 	rm -rf $(BUILD)
 
+# --- benchmarks ----------------------------------------------------------------
+#
+#   make bench           user/bench/ on Loupe in QEMU (TCG): one table
+#   make bench-compare   the same on Debian's own Linux kernel in the same QEMU,
+#                        beside Loupe's figures (apt-get download of
+#                        linux-image-*-amd64 into BENCH_CACHE, default
+#                        ~/.cache/loupe: never into the repository)
+#
+# Each benchmark is built twice from the same source: for Loupe with the SDK
+# (musl plus the ptrace shim), for Linux with plain musl-gcc -static.
+# Iteration counts: make bench BENCH_PIPE_N=5000 ... (docs/performance.md).
+# Timings are never asserted, so none of this is part of `make test`.
+
+BENCH_PROGRAMS := $(basename $(notdir $(wildcard user/bench/*.c)))
+BENCH_HEADERS  := $(wildcard user/bench/*.h)
+BENCH_CFLAGS   := -O2 -g -std=gnu11 -Wall -Wextra -Werror
+BENCH_LOUPE    := $(BENCH_PROGRAMS:%=$(BUILD)/bench/loupe/%)
+BENCH_LINUX    := $(BENCH_PROGRAMS:%=$(BUILD)/bench/linux/%)
+
+$(BUILD)/bench/loupe/%: user/bench/%.c $(BENCH_HEADERS) $(SDK)/bin/loupe-cc
+	@mkdir -p $(@D)
+	$(call quiet,LOUPECC,$<)$(SDK)/bin/loupe-cc $(BENCH_CFLAGS) -o $@ $<
+
+$(BUILD)/bench/linux/%: user/bench/%.c $(BENCH_HEADERS)
+	@mkdir -p $(@D)
+	$(call quiet,MUSLCC,$<)$(USER_CC) -static $(BENCH_CFLAGS) -o $@ $<
+
+.PHONY: bench bench-compare
+
+bench:
+	@scripts/check-tools.sh run
+	@$(MAKE) --no-print-directory -s $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BENCH_LOUPE)
+	@$(PYTHON) scripts/bench.py loupe
+
+bench-compare:
+	@scripts/check-tools.sh run
+	@$(MAKE) --no-print-directory -s $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BENCH_LOUPE) $(BENCH_LINUX)
+	@$(PYTHON) scripts/bench.py compare
