@@ -4,6 +4,8 @@
 #
 #   make            the kernel and a bootable ISO (build/loupe.iso)
 #   make run        boot it in QEMU on this terminal (Ctrl-A X quits)
+#   make demo       boot and run the strace tour (user/etc/demo.sh), then power off
+#   make bench      the benchmarks in QEMU; make bench-compare: beside Linux
 #   make test       host unit tests, then the QEMU tests
 #   make debug      boot halted, waiting for gdb (prints the gdb command)
 #   make clean      remove build/
@@ -151,6 +153,7 @@ ROOTFS_FILES := \
 	$(ROOTFS)/bin/init \
 	$(ROOTFS)/bin/strace \
 	$(ROOTFS)/etc/motd \
+	$(ROOTFS)/etc/demo.sh \
 	$(USER_PROGRAMS:%=$(ROOTFS)/bin/%) \
 	$(GUEST_TESTS:%=$(ROOTFS)/tests/%) \
 	$(ROOTFS)/tests/prog_regs_at_entry \
@@ -261,7 +264,7 @@ $(BUILD)/loupe.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio scripts/mkiso.sh
 QEMU_FLAGS := -accel $(ACCEL) -m 256M -nographic -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 
-.PHONY: all kernel iso run debug test unit-test qemu-test linux-test tools clean
+.PHONY: all kernel iso run demo debug test unit-test qemu-test linux-test tools clean
 
 all: $(BUILD)/kernel.elf $(BUILD)/loupe.iso sdk
 
@@ -279,6 +282,12 @@ run:
 	@scripts/check-tools.sh run
 	@$(MAKE) --no-print-directory $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
 	@scripts/run.sh
+
+# The tour: strace on a program, across a pipeline, -c, -e, and -p (user/etc/demo.sh).
+demo:
+	@scripts/check-tools.sh run
+	@$(MAKE) --no-print-directory $(BUILD)/kernel.elf $(BUILD)/initrd.cpio
+	@CMD='/bin/sh /etc/demo.sh' scripts/run.sh
 
 debug:
 	@scripts/check-tools.sh run
