@@ -149,6 +149,17 @@ USER_PROGRAMS := hello sh echo cat ls mkdir rm cp mv ps kill sleep true false en
 GUEST_TESTS   := $(basename $(notdir $(wildcard tests/guest/test_*.c)))
 GUEST_DATA    := $(notdir $(wildcard tests/guest/data/*))
 
+# --- strace golden tests
+# The sample programs strace is compared on (tests/strace/README.md): built
+# into /tests/strace/ like any program; tests/strace/record.sh traces the
+# same binaries with the real strace on Linux.
+STRACE_SAMPLES := $(basename $(notdir $(wildcard tests/strace/samples/*.c)))
+
+$(ROOTFS)/tests/strace/%: tests/strace/samples/%.c
+	@mkdir -p $(@D)
+	$(call quiet,MUSLCC,$<)$(USER_CC) $(USER_CFLAGS) -o $@ $<
+# --- end of strace golden tests
+
 ROOTFS_FILES := \
 	$(ROOTFS)/bin/init \
 	$(ROOTFS)/bin/strace \
@@ -161,7 +172,8 @@ ROOTFS_FILES := \
 	$(ROOTFS)/tests/prog_segv \
 	$(GUEST_DATA:%=$(ROOTFS)/tests/data/%) \
 	$(ROOTFS)/tests/data/truncated-elf \
-	$(ROOTFS)/tests/data/corrupt-elf
+	$(ROOTFS)/tests/data/corrupt-elf \
+	$(STRACE_SAMPLES:%=$(ROOTFS)/tests/strace/%)
 
 $(ROOTFS)/bin/init: user/init/init.c
 	@mkdir -p $(@D)

@@ -44,6 +44,7 @@
 #include "kernel/poll.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
+#include "kernel/ptrace/session.h"
 #include "kernel/ptrace/stop.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
@@ -149,7 +150,8 @@ static void signal_send_common(struct process *process, int sig, const struct si
 	} else if (signal_is_stop(sig)) {
 		signals->pending &= ~SIGNAL_BIT(SIGCONT);
 	}
-	if (signal_ignored(process, sig) && !(signals->blocked & SIGNAL_BIT(sig)))
+	/* Ignored signals are dropped on arrival, except for a tracee: its tracer sees them. */
+	if (signal_ignored(process, sig) && !(signals->blocked & SIGNAL_BIT(sig)) && !process->trace)
 		goto out;
 	if (!(signals->pending & SIGNAL_BIT(sig))) {
 		signals->pending |= SIGNAL_BIT(sig);
@@ -288,6 +290,8 @@ static bool signal_setup_frame(struct trap_frame *frame, int sig, const struct k
 	sigframe.pretcode = action->restorer;
 	sigframe.uc.stack.flags = SS_DISABLE;
 	sigcontext_from_frame(&sigframe.uc.mcontext, frame);
+	if (current->trace && current->trace->forced_tf)
+		sigframe.uc.mcontext.eflags &= ~RFLAGS_TF;     /* a tracer's step is not the program's TF */
 	sigframe.uc.mcontext.fpstate = fpstate;
 	sigframe.uc.mcontext.oldmask = old_blocked;
 	int code = current->signals.info[sig].code;
@@ -454,6 +458,8 @@ void signal_deliver(struct trap_frame *frame, bool from_syscall)
 			proc_exit(WAIT_STATUS_SIGNALED(SIGSEGV));
 		}
 		signals->restore_blocked = false;
+		if (__builtin_expect(current->trace != NULL, 0))
+			trace_step_into_handler(frame);
 		signals->blocked |= action->mask;
 		if (!(action->flags & SA_NODEFER))
 			signals->blocked |= SIGNAL_BIT(sig);

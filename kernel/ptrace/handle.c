@@ -186,9 +186,22 @@ static long trace_write(struct file *file, struct io_buffer buffer, size_t len, 
 	}
 	if (resuming) {
 		session->resume_signal = resume.signal;
+		/* At any stop but a signal stop, the resume's signal is simply sent (PTRACE_CONT, sig). */
+		if (resume.signal && session->stop_kind != LOUPE_EVENT_SIGNAL) {
+			struct siginfo info = { .signo = resume.signal, .code = SI_USER };
+			info.fields.kill.pid = current->pid;
+			signal_send(tracee, resume.signal, &info);
+		}
 		session->skip_syscall = resume.flags & LOUPE_RESUME_SKIP;
-		if (resume.flags & LOUPE_RESUME_STEP)
+		if (resume.flags & LOUPE_RESUME_STEP) {
 			trace_arm_step(session, tracee);
+		} else if (session->step) {
+			/* A resume without STEP cancels a step still pending, and the TF we set for it. */
+			session->step = false;
+			if (session->forced_tf)
+				tracee->frame->rflags &= ~RFLAGS_TF;
+			session->forced_tf = false;
+		}
 		session->stopped = false;
 		tracee->trace_stopped = false;
 		wait_queue_wake_all(&session->resume);

@@ -90,6 +90,8 @@ static long regs_read(struct file *file, struct io_buffer buffer, size_t len, ui
 	if (error)
 		return error;
 	memcpy(&regs, tracee->frame, sizeof(struct trap_frame));
+	if (tracee->trace && tracee->trace->forced_tf)
+		regs.eflags &= ~RFLAGS_TF;      /* the TF of a step is ours, not the program's */
 	regs.fs_base = tracee->fs_base;
 	regs.gs_base = tracee->gs_base;
 	regs.ds = regs.es = regs.fs = regs.gs = 0;
@@ -125,6 +127,8 @@ static long regs_write(struct file *file, struct io_buffer buffer, size_t len, u
 	uint64_t kept_flags = frame->rflags & ~USER_FLAGS;
 	memcpy(frame, &regs, sizeof(struct trap_frame));
 	frame->rflags = kept_flags | (regs.eflags & USER_FLAGS) | RFLAGS_IF | RFLAGS_FIXED;
+	if (tracee->trace && tracee->trace->forced_tf)
+		frame->rflags |= RFLAGS_TF;     /* keep the pending step's TF (hidden on read) */
 	tracee->fs_base = regs.fs_base;
 	tracee->gs_base = regs.gs_base;
 	tracee->force_iret = true;

@@ -46,6 +46,7 @@ struct trace_session {
 	bool interrupt;                 /* LOUPE_RESUME_INTERRUPT: stop as soon as possible */
 	bool consent;                   /* made by consent (TRACEME): wait4 reports its stop */
 	bool birth_stop;                /* a followed child: stop before its first instruction */
+	bool syscall_in_filter;         /* the current call passed the filter at its entry */
 	bool stop_reported;             /* ...once */
 	int resume_signal;              /* the resume's signal field */
 	uint32_t stop_kind;             /* the kind of the current stop */

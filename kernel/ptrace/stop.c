@@ -62,6 +62,8 @@ static bool stop_requested(uint32_t kind)
  * Stop for event (kind set by the caller) if that stop point is armed.
  * Returns true if the tracee stopped (and was resumed).
  */
+static int last_resume_signal;           /* one CPU: the resume signal of the stop just ended */
+
 static bool trace_stop(struct loupe_trace_event *event, const struct trap_frame *frame)
 {
 	uint64_t flags = irq_save();
@@ -88,17 +90,17 @@ static bool trace_stop(struct loupe_trace_event *event, const struct trap_frame 
 	session->resume_signal = 0;
 	current->trace_stopped = true;
 	session_post(session, event);
-	if (session->consent && !session->has_handle && current->parent)
-		signal_notify_parent(current, CLD_TRAPPED, SIGTRAP);    /* the would-be tracer waits */
+	if (session->consent && !session->has_handle && current->parent)      /* the would-be tracer waits */
+		signal_notify_parent(current, CLD_TRAPPED,
+				     event->kind == LOUPE_EVENT_SIGNAL ? event->signal : SIGTRAP);
 	while (session->stopped && !sigkill_pending())
 		wait_queue_sleep_killable(&session->resume);
 	session->stopped = false;
 	current->trace_stopped = false;
 	if (trace_log)
 		printk("ptrace: pid %d resumed\n", current->pid);
-	/* A signal given with the resume of any stop but a signal stop is sent now (PTRACE_CONT, sig). */
-	if (event->kind != LOUPE_EVENT_SIGNAL && session->resume_signal && current->trace == session)
-		signal_send(current, session->resume_signal, NULL);
+	/* (A signal given with the resume of any other stop was sent by the tracer: handle.c.) */
+	last_resume_signal = session->resume_signal;    /* read before the session may go away */
 	session_put(session);
 	irq_restore(flags);
 	return true;
@@ -116,7 +118,9 @@ bool trace_syscall_entry(struct trap_frame *frame)
 	struct trace_session *session = current->trace;
 	struct loupe_trace_event event;
 
-	if (!(session->armed & LOUPE_STOP_SYSCALL_ENTRY) || !filter_allows(session, frame->orig_rax))
+	/* The filter is decided once per call, here: rt_sigreturn rewrites orig_rax before its exit. */
+	session->syscall_in_filter = filter_allows(session, frame->orig_rax);
+	if (!(session->armed & LOUPE_STOP_SYSCALL_ENTRY) || !session->syscall_in_filter)
 		return false;
 	memset(&event, 0, sizeof(event));
 	event.kind = LOUPE_EVENT_SYSCALL_ENTRY;
@@ -136,7 +140,7 @@ void trace_syscall_exit(struct trap_frame *frame)
 	struct trace_session *session = current->trace;
 	struct loupe_trace_event event;
 
-	if (!session || !(session->armed & LOUPE_STOP_SYSCALL_EXIT) || !filter_allows(session, frame->orig_rax))
+	if (!session || !(session->armed & LOUPE_STOP_SYSCALL_EXIT) || !session->syscall_in_filter)
 		return;
 	memset(&event, 0, sizeof(event));
 	event.kind = LOUPE_EVENT_SYSCALL_EXIT;
@@ -159,6 +163,15 @@ static void trace_report_step(struct trap_frame *frame)
 	memset(&event, 0, sizeof(event));
 	event.kind = LOUPE_EVENT_SINGLESTEP;
 	trace_stop(&event, frame);
+}
+
+void trace_step_into_handler(struct trap_frame *frame)
+{
+	struct trace_session *session = current->trace;
+
+	/* Linux: a step that delivers a signal stops at the handler's first instruction. */
+	if (session && session->step)
+		trace_report_step(frame);
 }
 
 void trace_syscall_step(struct trap_frame *frame)
@@ -206,8 +219,8 @@ int trace_signal(struct trap_frame *frame, int sig, struct siginfo *info)
 	memcpy(event.siginfo, info, sizeof(event.siginfo));
 	if (!trace_stop(&event, frame))
 		return sig;
-	session = current->trace;
-	int chosen = session ? session->resume_signal : sig;    /* an ended session delivers it */
+	/* The resume's choice, even if the tracer closed the handle right after (DETACH with a signal). */
+	int chosen = current->trace || last_resume_signal ? last_resume_signal : sig;
 	if (chosen && chosen != sig)
 		info->signo = chosen;
 	return chosen;

@@ -20,6 +20,8 @@ struct siginfo;
 bool trace_syscall_entry(struct trap_frame *frame);
 /* syscall_dispatch: after the result is in rax (not after a skipped call). */
 void trace_syscall_exit(struct trap_frame *frame);
+/* signal_deliver, after building a handler's frame while stepping: stop at the handler. */
+void trace_step_into_handler(struct trap_frame *frame);
 /* syscall_dispatch, last: a single step over `syscall` is reported here. */
 void trace_syscall_step(struct trap_frame *frame);
 /* proc_exit, before teardown (not for SIGKILL). */

@@ -23,6 +23,10 @@
  * exec event, and so on. CHECK_STOP compares that whole value and prints
  * the raw status when it differs.
  *
+ * Every tracee is a descendant of its tracer (TRACEME, or ATTACH/SEIZE
+ * of the tracer's own child), so the tests also pass under Yama's
+ * ptrace_scope 1, the default of several distributions.
+ *
  * A tracer that dies in a failed CHECK leaves its tracees detached and
  * running on Linux; the tracee bodies are therefore written to finish by
  * themselves (they exit, or block on a pipe whose write end only the

@@ -365,12 +365,19 @@ static long request_getsiginfo(pid_t pid, void *addr, void *data)
 		memcpy(&info, tracee->event.siginfo, sizeof(info));
 	} else {
 		/* Linux gives every other ptrace stop a SIGTRAP siginfo. */
+		/* Linux: the siginfo of a ptrace stop carries the stop's own code (status >> 8). */
 		info.si_signo = SIGTRAP;
-		bool syscall_stop = tracee->event.kind == LOUPE_EVENT_SYSCALL_ENTRY ||
-				    tracee->event.kind == LOUPE_EVENT_SYSCALL_EXIT;
-		/* Linux: a syscall stop's si_code is its stop signal, 0x80 included under TRACESYSGOOD. */
-		info.si_code = syscall_stop ? SIGTRAP | (tracee->options & PTRACE_O_TRACESYSGOOD ? 0x80 : 0)
-					    : SI_KERNEL;
+		int code = shim_stop_status(tracee) >> 8;
+		switch (tracee->event.kind) {
+		case LOUPE_EVENT_SINGLESTEP:  info.si_code = TRAP_TRACE; break;
+		case LOUPE_EVENT_BREAKPOINT:  info.si_code = SI_KERNEL; break;
+		default:                      info.si_code = code; break;
+		}
+		if (code == SIGSTOP) {                  /* ATTACH's stop: a SIGSTOP "sent" by us */
+			info.si_signo = SIGSTOP;
+			info.si_code = SI_USER;
+			info.si_pid = getpid();
+		}
 	}
 	return safe_copy(data, &info, sizeof(info));
 }

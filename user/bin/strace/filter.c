@@ -80,7 +80,7 @@ bool filter_parse(const char *expr)
 		return false;
 	for (char *item = strtok(copy, ","); item; item = strtok(NULL, ",")) {
 		if (!add_item(item, set)) {
-			fprintf(stderr, "strace: invalid system call '%s'\n", item);
+			fprintf(stderr, "%s: invalid system call '%s'\n", program_name, item);
 			free(copy);
 			return false;
 		}

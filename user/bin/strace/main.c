@@ -47,6 +47,8 @@ static struct tracee tracees[MAX_TRACEES];
 static int tracee_count;
 static pid_t main_pid;                  /* the started program; 0 with -p */
 static int exit_code;                   /* strace's own exit status */
+static int killed_by;                   /* the main tracee's fatal signal: strace dies of it too */
+const char *program_name = "strace";
 static volatile sig_atomic_t interrupted;  /* the signal that asked us to stop */
 
 static const long trace_options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC;
@@ -91,15 +93,15 @@ static void tracee_remove(struct tracee *t)
 
 static void __attribute__((noreturn)) usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "strace: ");
+	fprintf(stderr, "%s: ", program_name);
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'strace -h' for more information.\n");
+	fprintf(stderr, "\nTry '%s -h' for more information.\n", program_name);
 	exit(1);
 }
 
 static void __attribute__((noreturn)) fatal(const char *fmt, const char *arg, int err)
 {
-	fprintf(stderr, "strace: ");
+	fprintf(stderr, "%s: ", program_name);
 	fprintf(stderr, fmt, arg);
 	if (err)
 		fprintf(stderr, ": %s", errno_message(err));
@@ -162,7 +164,7 @@ static void start_program(char **argv)
 		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
 		kill(getpid(), SIGSTOP);
 		execv(path, argv);
-		fprintf(stderr, "strace: exec: %s\n", errno_message(errno));
+		fprintf(stderr, "%s: exec: %s\n", program_name, errno_message(errno));
 		_exit(1);
 	}
 	main_pid = pid;
@@ -185,7 +187,7 @@ static void attach_process(const char *arg)
 	ptrace(PTRACE_INTERRUPT, (pid_t)pid, NULL, NULL);
 	struct tracee *t = tracee_add((pid_t)pid);
 	t->attached_msg = true;
-	fprintf(stderr, "strace: Process %ld attached\n", pid);
+	fprintf(stderr, "%s: Process %ld attached\n", program_name, pid);
 }
 
 /* ^C with -p: stop each tracee, finish its line and let it go. */
@@ -209,7 +211,7 @@ static void detach_all(void)
 			break;
 		}
 		out_flush();
-		fprintf(stderr, "strace: Process %d detached\n", (int)t->pid);
+		fprintf(stderr, "%s: Process %d detached\n", program_name, (int)t->pid);
 		if (t->in_syscall && t->traced_call && !opt.summary && out_line_open_for(t)) {
 			out_puts(" <detached ...>");
 			out_line_end();
@@ -392,6 +394,8 @@ static void on_tracee_exit(struct tracee *t, int status)
 	}
 	if (t->pid == main_pid)
 		exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (t->pid == main_pid && WIFSIGNALED(status))
+		killed_by = WTERMSIG(status);
 	tracee_remove(t);
 }
 
@@ -399,7 +403,7 @@ static void on_new_tracee(struct tracee *t)
 {
 	if (!t->attached_msg) {
 		out_flush();
-		fprintf(stderr, "strace: Process %d attached\n", (int)t->pid);
+		fprintf(stderr, "%s: Process %d attached\n", program_name, (int)t->pid);
 		t->attached_msg = true;
 	}
 }
@@ -454,6 +458,8 @@ static void trace_loop(void)
 
 int main(int argc, char **argv)
 {
+	if (argv[0] && argv[0][0])
+		program_name = argv[0];
 	const char *outfile = NULL;
 	const char *attach_pids[MAX_TRACEES];
 	int attach_count = 0;
@@ -523,5 +529,15 @@ int main(int argc, char **argv)
 	if (opt.summary)
 		summary_print(opt.out);
 	out_flush();
+	if (killed_by && killed_by != SIGKILL && killed_by != SIGSTOP) {
+		/* Like real strace: die of the same signal, so our parent sees what it would have. */
+		signal(killed_by, SIG_DFL);
+		sigset_t unblock;
+		sigemptyset(&unblock);
+		sigaddset(&unblock, killed_by);
+		sigprocmask(SIG_UNBLOCK, &unblock, NULL);
+		fflush(NULL);
+		kill(getpid(), killed_by);
+	}
 	return exit_code;
 }

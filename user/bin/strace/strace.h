@@ -216,4 +216,7 @@ void filter_program_kernel(pid_t pid);
 void summary_record(long nr, bool failed, const struct timespec *spent);
 void summary_print(FILE *out);
 
+/* How strace was called (argv[0]): its messages name it, as real strace's do. */
+extern const char *program_name;
+
 #endif
