@@ -157,6 +157,18 @@ int shim_resume(struct shim_tracee *tracee, uint32_t flags, int sig)
 	return 0;
 }
 
+/* Adopted a child we must not trace: drop the kill-on-close it inherited, then let it go. */
+static void shim_release(int fd)
+{
+	struct loupe_trace_resume release;
+
+	memset(&release, 0, sizeof(release));
+	release.size = sizeof(release);
+	release.flags = LOUPE_RESUME_NOCONT;
+	write(fd, &release, sizeof(release));
+	close(fd);
+}
+
 static int fork_event_kind(struct shim_tracee *tracee)
 {
 	struct loupe_user_regs regs;
@@ -199,21 +211,10 @@ static bool shim_fork_stop(struct shim_tracee *parent)
 			child->mode = MODE_CONT;
 			shim_drain(child);      /* its first event: the INTERRUPT of its birth */
 		} else {
-			struct loupe_trace_resume release;      /* no room to track it: release it */
-			memset(&release, 0, sizeof(release));
-			release.size = sizeof(release);
-			release.flags = LOUPE_RESUME_NOCONT;
-			write(fd, &release, sizeof(release));
-			close(fd);
+			shim_release(fd);               /* no room to track it */
 		}
 	} else if (fd >= 0) {
-		/* Not traced by Linux's rules: let it go, without the inherited kill-on-close. */
-		struct loupe_trace_resume release;
-		memset(&release, 0, sizeof(release));
-		release.size = sizeof(release);
-		release.flags = LOUPE_RESUME_NOCONT;
-		write(fd, &release, sizeof(release));
-		close(fd);
+		shim_release(fd);                       /* not traced by Linux's rules */
 	}
 	if (!follow) {
 		shim_resume(parent, 0, 0);      /* Linux would not have stopped: carry on */
