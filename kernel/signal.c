@@ -415,9 +415,9 @@ void signal_deliver(struct trap_frame *frame, bool from_syscall)
 			int chosen = trace_signal(frame, sig, &info);
 			if (chosen == 0)
 				continue;
+			signals->info[chosen] = info;   /* as the tracer may have rewritten it */
 			if (chosen != sig) {
 				sig = chosen;
-				signals->info[sig] = info;
 				if (signals->blocked & SIGNAL_BIT(sig)) {
 					signals->pending |= SIGNAL_BIT(sig);    /* it waits, like any blocked one */
 					continue;

@@ -13,6 +13,7 @@
 extern const struct file_ops trace_file_ops;    /* handle.c */
 extern const struct file_ops regs_file_ops;     /* regs.c */
 extern const struct file_ops fpregs_file_ops;   /* regs.c */
+extern const struct file_ops siginfo_file_ops;  /* regs.c */
 extern const struct file_ops mem_file_ops;      /* mem.c */
 
 #endif

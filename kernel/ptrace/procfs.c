@@ -12,7 +12,7 @@
  * reference does. The process is looked up again at each operation, so
  * a file of a process that has died answers ESRCH instead of touching
  * freed memory. The text files are formatted into a buffer at read time;
- * the tracing files (trace, regs, fpregs, mem) have their own file_ops
+ * the tracing files (trace, regs, fpregs, siginfo, mem) have their own file_ops
  * in handle.c, regs.c and mem.c.
  */
 #include "kernel/addrspace.h"
@@ -33,7 +33,7 @@
 #define PROC_TEXT_MAX 16384
 
 enum proc_file_id { PROC_STATUS, PROC_CMDLINE, PROC_MAPS, PROC_TRACE, PROC_REGS, PROC_FPREGS, PROC_MEM,
-		   PROC_CONSENT, PROC_WAITABLE };
+		   PROC_CONSENT, PROC_WAITABLE, PROC_SIGINFO };
 
 static const struct file_ops proc_text_ops, proc_consent_ops, proc_waitable_ops;
 
@@ -51,6 +51,7 @@ static const struct proc_file {
 	{ "regs",    PROC_REGS,    S_IFREG | 0600, &regs_file_ops },
 	{ "fpregs",  PROC_FPREGS,  S_IFREG | 0600, &fpregs_file_ops },
 	{ "mem",     PROC_MEM,     S_IFREG | 0600, &mem_file_ops },
+	{ "siginfo", PROC_SIGINFO, S_IFREG | 0600, &siginfo_file_ops },
 	{ "consent", PROC_CONSENT, S_IFREG | 0200, &proc_consent_ops },
 	{ "waitable", PROC_WAITABLE, S_IFREG | 0400, &proc_waitable_ops },
 };

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * regs.c - /proc/<pid>/regs and /proc/<pid>/fpregs.
+ * regs.c - /proc/<pid>/regs, /proc/<pid>/fpregs and /proc/<pid>/siginfo.
  *
  * regs is struct user_regs_struct exactly as Linux lays it out, and the
  * first 21 fields are the trap frame itself (arch/x86_64/trap.h), so a
@@ -39,6 +39,7 @@
 #include "kernel/ptrace/handle.h"
 #include "kernel/ptrace/perm.h"
 #include "kernel/ptrace/session.h"
+#include "kernel/signal.h"
 
 _Static_assert(sizeof(struct loupe_user_regs) == 27 * 8, "user_regs_struct is 27 words");
 _Static_assert(__builtin_offsetof(struct loupe_user_regs, ss) == sizeof(struct trap_frame) - 8,
@@ -178,5 +179,54 @@ const struct file_ops fpregs_file_ops = {
 	.open = registers_open,
 	.read = fpregs_read,
 	.write = fpregs_write,
+	.seekable = true,
+};
+
+/*
+ * siginfo: the siginfo_t of the signal a SIGNAL stop reports, read and
+ * rewritten in place (PTRACE_GETSIGINFO/SETSIGINFO). It is the copy the
+ * stopped tracee holds in trace_signal() (stop.c) and hands to
+ * signal_deliver() when resumed, so a write is what the handler gets,
+ * unless the tracer resumes with a different signal: then the signal
+ * number is corrected and the rest of the write is kept.
+ */
+static long siginfo_transfer(struct file *file, struct io_buffer buffer, size_t len, uint64_t *position,
+			     bool write)
+{
+	struct process *tracee;
+
+	if (*position != 0 || len != sizeof(struct siginfo))
+		return -EINVAL;
+	int error = registers_tracee(file, &tracee);
+	if (error)
+		return error;
+	struct trace_session *session = tracee->trace;
+	if (!session || session->stop_kind != LOUPE_EVENT_SIGNAL || !session->stop_siginfo)
+		return -EINVAL;                 /* no signal to speak of at this stop */
+	struct siginfo info;
+	if (write) {
+		if (io_copy_in(buffer, 0, &info, sizeof(info)))
+			return -EFAULT;
+		*session->stop_siginfo = info;  /* whole structure checked in: nothing half written */
+	} else if (io_copy_out(buffer, 0, session->stop_siginfo, sizeof(info))) {
+		return -EFAULT;
+	}
+	return (long)sizeof(info);
+}
+
+static long siginfo_read(struct file *file, struct io_buffer buffer, size_t len, uint64_t *position)
+{
+	return siginfo_transfer(file, buffer, len, position, false);
+}
+
+static long siginfo_write(struct file *file, struct io_buffer buffer, size_t len, uint64_t *position)
+{
+	return siginfo_transfer(file, buffer, len, position, true);
+}
+
+const struct file_ops siginfo_file_ops = {
+	.open = registers_open,
+	.read = siginfo_read,
+	.write = siginfo_write,
 	.seekable = true,
 };

@@ -25,6 +25,7 @@
 #define TRACE_QUEUE_SIZE 8              /* events the tracer has not read yet */
 
 struct process;
+struct siginfo;
 
 struct trace_session {
 	unsigned refs;
@@ -49,6 +50,8 @@ struct trace_session {
 	bool syscall_in_filter;         /* the current call passed the filter at its entry */
 	bool stop_reported;             /* ...once */
 	int resume_signal;              /* the resume's signal field */
+	struct siginfo *stop_siginfo;   /* at a SIGNAL stop: the siginfo to deliver, on the
+					 * sleeping tracee's kernel stack (the siginfo file) */
 	uint32_t stop_kind;             /* the kind of the current stop */
 	bool dead;                      /* the DEATH event has been queued */
 	bool finished;                  /* ... and read: end of file */

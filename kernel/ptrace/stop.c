@@ -217,11 +217,19 @@ int trace_signal(struct trap_frame *frame, int sig, struct siginfo *info)
 	event.kind = LOUPE_EVENT_SIGNAL;
 	event.signal = sig;
 	memcpy(event.siginfo, info, sizeof(event.siginfo));
-	if (!trace_stop(&event, frame))
+	/*
+	 * The tracer may rewrite *info through /proc/<pid>/siginfo while we
+	 * sleep: it lives on this stack, which stays put until we return.
+	 */
+	session->stop_siginfo = info;
+	bool stopped = trace_stop(&event, frame);
+	if (current->trace == session)
+		session->stop_siginfo = NULL;
+	if (!stopped)
 		return sig;
 	/* The resume's choice, even if the tracer closed the handle right after (DETACH with a signal). */
 	int chosen = current->trace || last_resume_signal ? last_resume_signal : sig;
-	if (chosen && chosen != sig)
+	if (chosen && chosen != info->signo)
 		info->signo = chosen;
 	return chosen;
 }

@@ -944,6 +944,91 @@ static void test_signal_drop_deliver_replace_inject(void)
 	CHECK_SIGNALED(tap_wait(child.pid), SIGTERM);
 }
 
+static volatile int handler_signo, handler_code, handler_value;
+
+static void record_handler(int sig, siginfo_t *info, void *context)
+{
+	(void)sig;
+	(void)context;
+	handler_signo = info->si_signo;
+	handler_code = info->si_code;
+	handler_value = info->si_value.sival_int;
+}
+
+static void body_siginfo(void)
+{
+	sigaction_of(SIGUSR1, record_handler, 0);
+	sigaction_of(SIGUSR2, record_handler, 0);
+	kill(getpid(), SIGUSR2);        /* its siginfo rewritten by the tracer */
+	tracee_say(handler_code + 100);
+	tracee_say(handler_value);
+	kill(getpid(), SIGUSR2);        /* rewritten, then resumed with SIGUSR1 */
+	tracee_say(handler_signo);
+	tracee_say(handler_code + 100);
+	raw_syscall6(SYS_getppid, 0, 0, 0, 0, 0, 0);
+}
+
+/*
+ * /proc/<pid>/siginfo (PTRACE_GETSIGINFO/SETSIGINFO): the siginfo of the
+ * signal a SIGNAL stop reports, readable and replaceable there only.
+ */
+static void test_signal_siginfo_file(void)
+{
+	struct tracee child = tracee_start(body_siginfo);
+	int fd = trace_open(child.pid);
+	int sfd = open(proc_path(child.pid, "siginfo"), O_RDWR);
+	CHECK(sfd >= 0);
+	siginfo_t info;
+	CHECK_ERRNO(pread(sfd, &info, sizeof(info), 0), EBUSY);        /* running: no stop */
+	struct loupe_trace_resume resume = signal_resume(0);
+	trace_resume_write(fd, &resume);
+	tracee_go(&child);
+
+	expect_signal_stop(fd, child.pid, SIGUSR2, SI_USER, child.pid);
+	memset(&info, 0, sizeof(info));
+	CHECK_EQ(pread(sfd, &info, sizeof(info), 0), (ssize_t)sizeof(info));
+	CHECK_EQ(info.si_signo, SIGUSR2);
+	CHECK_EQ(info.si_code, SI_USER);
+	CHECK_EQ(info.si_pid, child.pid);
+	CHECK_ERRNO(pread(sfd, &info, sizeof(info) - 1, 0), EINVAL);
+	CHECK_ERRNO(pread(sfd, &info, sizeof(info), 8), EINVAL);
+	CHECK_ERRNO(pread(sfd, TAP_BAD_KERNEL, sizeof(info), 0), EFAULT);
+	CHECK_ERRNO(pwrite(sfd, TAP_BAD_KERNEL, sizeof(info), 0), EFAULT);
+	CHECK_ERRNO(pwrite(sfd, tap_unmapped_page(), sizeof(info), 0), EFAULT);
+	info.si_code = SI_QUEUE;
+	info.si_value.sival_int = 1234;
+	CHECK_EQ(pwrite(sfd, &info, sizeof(info), 0), (ssize_t)sizeof(info));
+	memset(&info, 0, sizeof(info));
+	CHECK_EQ(pread(sfd, &info, sizeof(info), 0), (ssize_t)sizeof(info));
+	CHECK_EQ(info.si_code, SI_QUEUE);       /* the failed writes changed nothing */
+	CHECK_EQ(info.si_value.sival_int, 1234);
+	resume = signal_resume(SIGUSR2);
+	trace_resume_write(fd, &resume);
+	CHECK_EQ(tracee_report(&child), SI_QUEUE + 100);
+	CHECK_EQ(tracee_report(&child), 1234);
+
+	/* Resumed with another signal: that one arrives, its number corrected, the rest kept. */
+	expect_signal_stop(fd, child.pid, SIGUSR2, SI_USER, child.pid);
+	CHECK_EQ(pread(sfd, &info, sizeof(info), 0), (ssize_t)sizeof(info));
+	info.si_code = SI_TKILL;
+	CHECK_EQ(pwrite(sfd, &info, sizeof(info), 0), (ssize_t)sizeof(info));
+	resume = signal_resume(SIGUSR1);
+	trace_resume_write(fd, &resume);
+	CHECK_EQ(tracee_report(&child), SIGUSR1);
+	CHECK_EQ(tracee_report(&child), SI_TKILL + 100);
+	struct loupe_trace_event event;
+
+	/* Any other stop has no signal: EINVAL. After death: ESRCH. */
+	trace_expect_syscall(fd, child.pid, LOUPE_EVENT_SYSCALL_ENTRY, SYS_getppid, &event);
+	CHECK_ERRNO(pread(sfd, &info, sizeof(info), 0), EINVAL);
+	CHECK_ERRNO(pwrite(sfd, &info, sizeof(info), 0), EINVAL);
+	trace_arm(fd, 0, 0);
+	trace_expect_death(fd, child.pid, EXITED_STATUS(0));
+	CHECK_ERRNO(pread(sfd, &info, sizeof(info), 0), ESRCH);
+	CHECK_EXITED(tap_wait(child.pid), 0);
+	close(sfd);
+}
+
 static void body_inject_unarmed(void)
 {
 	sigaction_of(SIGUSR2, usr_handler, 0);
@@ -1599,6 +1684,7 @@ static const struct tap_test tests[] = {
 	{ "int $n for all 256 vectors: SIGSEGV but 3 (and 4 traps)", test_int_n_all_vectors, LOUPE },
 	{ "breakpoint via mem: 3 hits, rewind, step over, re-insert", test_breakpoint_mem_three_hits, LOUPE },
 	{ "signals: drop, deliver, replace, inject, fatal", test_signal_drop_deliver_replace_inject, LOUPE },
+	{ "signals: the siginfo file, read and rewritten at a SIGNAL stop only", test_signal_siginfo_file, LOUPE },
 	{ "signal injected at an entry stop without SIGNAL armed", test_signal_inject_without_signal_stops, LOUPE },
 	{ "signal_bad: SIGKILL never stops", test_signal_sigkill_never_stops, LOUPE },
 	{ "signal: ignored signals still stop a tracee (Linux)", test_signal_ignored_still_stops, LOUPE },

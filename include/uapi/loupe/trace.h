@@ -18,6 +18,10 @@
  *   regs    struct user_regs_struct (Linux's layout, 27 x 8 bytes),
  *           whole, at offset 0, only while the tracee is stopped.
  *   fpregs  the 512-byte FXSAVE area, same rules.
+ *   siginfo the 128-byte siginfo_t of the signal a SIGNAL stop is about:
+ *           whole, at offset 0, only at a SIGNAL stop (else EINVAL).
+ *           A write replaces what the tracee's handler will get
+ *           (PTRACE_SETSIGINFO).
  *   mem     the tracee's memory: file offset = virtual address.
  */
 #ifndef LOUPE_UAPI_TRACE_H
