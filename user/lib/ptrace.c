@@ -389,12 +389,21 @@ static long request_setsiginfo(pid_t pid, void *addr, void *data)
 	(void)addr;
 	if (!tracee)
 		return -1;
-	/* Kept for GETSIGINFO; the kernel delivers its own siginfo with the chosen signal. */
 	siginfo_t info;
 	if (safe_copy(&info, data, sizeof(info)) < 0)
 		return -1;
-	if (tracee->event.kind == LOUPE_EVENT_SIGNAL)
+	/*
+	 * Only a signal-delivery-stop has a siginfo the tracee will act on:
+	 * the kernel's copy is rewritten, and ours kept for GETSIGINFO. At
+	 * other stops (and at the SIGSTOP stop the shim makes up for an
+	 * attach, where the kernel has no signal: EINVAL) Linux accepts the
+	 * write and nothing comes of it.
+	 */
+	if (tracee->event.kind == LOUPE_EVENT_SIGNAL) {
+		if (shim_siginfo_write(tracee, &info, sizeof(info)) < 0 && errno != EINVAL)
+			return -1;              /* ESRCH: it died meanwhile */
 		memcpy(tracee->event.siginfo, &info, sizeof(tracee->event.siginfo));
+	}
 	return 0;
 }
 

@@ -57,6 +57,8 @@ void shim_forget(struct shim_tracee *tracee);
 struct shim_tracee *shim_next(struct shim_tracee *after);   /* iterate: NULL starts, NULL ends */
 int shim_regs_fd(struct shim_tracee *tracee);
 int shim_fpregs_fd(struct shim_tracee *tracee);
+/* Replace the siginfo of the current SIGNAL stop (/proc/<pid>/siginfo); 0 or -1 + errno. */
+int shim_siginfo_write(struct shim_tracee *tracee, const void *info, size_t size);
 int shim_mem_fd(struct shim_tracee *tracee);
 /* Open /proc/<pid>/trace; -1 with errno as ptrace would set it. */
 int shim_open_trace(pid_t pid);

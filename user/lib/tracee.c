@@ -113,6 +113,24 @@ static int shim_lazy(struct shim_tracee *tracee, int *fd, const char *name)
 int shim_regs_fd(struct shim_tracee *tracee)   { return shim_lazy(tracee, &tracee->regs_fd, "regs"); }
 int shim_fpregs_fd(struct shim_tracee *tracee) { return shim_lazy(tracee, &tracee->fpregs_fd, "fpregs"); }
 
+/*
+ * PTRACE_SETSIGINFO: rewrite the siginfo the tracee's handler will get.
+ * Rare enough to open the file each time rather than hold a descriptor
+ * per tracee.
+ */
+int shim_siginfo_write(struct shim_tracee *tracee, const void *info, size_t size)
+{
+	int fd = proc_open(tracee->pid, "siginfo", O_WRONLY);
+
+	if (fd < 0)
+		return -1;
+	ssize_t done = pwrite(fd, info, size, 0);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return done == (ssize_t)size ? 0 : -1;
+}
+
 int shim_mem_fd(struct shim_tracee *tracee)
 {
 	/* A mem handle dies with the image it was opened on: reopen after an exec. */
