@@ -400,8 +400,10 @@ static long request_setsiginfo(pid_t pid, void *addr, void *data)
 	 * write and nothing comes of it.
 	 */
 	if (tracee->event.kind == LOUPE_EVENT_SIGNAL) {
-		if (shim_siginfo_write(tracee, &info, sizeof(info)) < 0 && errno != EINVAL)
-			return -1;              /* ESRCH: it died meanwhile */
+		if (shim_siginfo_write(tracee, &info, sizeof(info)) < 0 && errno != EINVAL) {
+			errno = ESRCH;          /* it died meanwhile (a reaped pid: ENOENT) */
+			return -1;
+		}
 		memcpy(tracee->event.siginfo, &info, sizeof(tracee->event.siginfo));
 	}
 	return 0;
