@@ -140,6 +140,7 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) linker.ld
 # packed into build/initrd.cpio (cpio newc) and loaded by GRUB as a module.
 
 USER_CC       := musl-gcc
+UAPI_HEADERS  := $(wildcard include/uapi/loupe/*.h)
 USER_CFLAGS   := -static -O2 -g -std=gnu11 -Wall -Wextra -Werror -Iinclude/uapi
 ROOTFS        := $(BUILD)/rootfs
 
@@ -189,7 +190,7 @@ $(ROOTFS)/bin/sh: $(SH_SOURCES) $(wildcard user/bin/sh/*.h)
 	@mkdir -p $(@D)
 	$(call quiet,MUSLCC,user/bin/sh)$(USER_CC) $(USER_CFLAGS) -o $@ $(SH_SOURCES)
 
-$(ROOTFS)/bin/%: user/bin/%.c
+$(ROOTFS)/bin/%: user/bin/%.c $(UAPI_HEADERS)
 	@mkdir -p $(@D)
 	$(call quiet,MUSLCC,$<)$(USER_CC) $(USER_CFLAGS) -o $@ $<
 
@@ -231,11 +232,12 @@ $(ROOTFS)/bin/strace: $(STRACE_SOURCES) $(wildcard user/bin/strace/*.h) $(SHIM_L
 # Guest tests written against Linux's ptrace API: linked with the shim here,
 # and built for Linux with the host's compiler by `make linux-test`.
 PTRACE_TEST_BINS := $(patsubst tests/guest/%.c,$(ROOTFS)/tests/%,$(wildcard tests/guest/test_ptrace*.c))
-$(PTRACE_TEST_BINS): $(ROOTFS)/tests/%: tests/guest/%.c tests/guest/tap.h $(wildcard tests/guest/*.h) $(SHIM_LIB)
+$(PTRACE_TEST_BINS): $(ROOTFS)/tests/%: tests/guest/%.c $(wildcard tests/guest/*.h) $(UAPI_HEADERS) $(SHIM_LIB)
 	@mkdir -p $(@D)
 	$(call quiet,MUSLCC,$<)$(USER_CC) $(USER_CFLAGS) -Itests/guest -o $@ $< $(SHIM_LIB)
 
-$(ROOTFS)/tests/%: tests/guest/%.c tests/guest/tap.h
+# Header changes rebuild the programs (the rootfs must not get .d files).
+$(ROOTFS)/tests/%: tests/guest/%.c $(wildcard tests/guest/*.h) $(UAPI_HEADERS)
 	@mkdir -p $(@D)
 	$(call quiet,MUSLCC,$<)$(USER_CC) $(USER_CFLAGS) -Itests/guest -o $@ $<
 
