@@ -147,6 +147,8 @@ static void signal_send_common(struct process *process, int sig, const struct si
 		signals->pending &= ~(SIGNAL_BIT(SIGSTOP) | SIGNAL_BIT(SIGTSTP) |
 				      SIGNAL_BIT(SIGTTIN) | SIGNAL_BIT(SIGTTOU));
 		signal_continue(process, sig);
+		if (sig == SIGCONT && process->trace)
+			trace_listen_continue(process);
 	} else if (signal_is_stop(sig)) {
 		signals->pending &= ~SIGNAL_BIT(SIGCONT);
 	}
@@ -433,6 +435,8 @@ void signal_deliver(struct trap_frame *frame, bool from_syscall)
 			if (what == ACTION_IGNORE || what == ACTION_CONTINUE)
 				continue;
 			if (what == ACTION_STOP) {
+				if (__builtin_expect(current->trace != NULL, 0) && trace_group_stop(frame, sig))
+					continue;       /* its tracer held it instead, and let it go */
 				current->stop_signal = sig;
 				current->stop_unreported = true;
 				current->continue_unreported = false;

@@ -31,7 +31,8 @@ _Static_assert(sizeof(struct loupe_trace_resume) == 128, "the resume record is 1
 
 /* The stop points a resume may arm: the others are requested, not armed. */
 #define STOPS_ARMABLE (LOUPE_STOP_SYSCALL_ENTRY | LOUPE_STOP_SYSCALL_EXIT | LOUPE_STOP_EXIT | \
-		       LOUPE_STOP_BREAKPOINT | LOUPE_STOP_SIGNAL | LOUPE_STOP_FORK | LOUPE_STOP_EXEC)
+		       LOUPE_STOP_BREAKPOINT | LOUPE_STOP_SIGNAL | LOUPE_STOP_FORK | LOUPE_STOP_EXEC | \
+		       LOUPE_STOP_GROUP_STOP)
 
 static int trace_open(struct file *file)
 {
@@ -164,7 +165,13 @@ static long trace_write(struct file *file, struct io_buffer buffer, size_t len, 
 		return -ESRCH;                  /* it died: only its DEATH event is left */
 	}
 	struct process *tracee = session->tracee;
-	bool resuming = session->stopped && !(resume.flags & LOUPE_RESUME_NOCONT);
+	bool resuming = session->stopped && !(resume.flags & (LOUPE_RESUME_NOCONT | LOUPE_RESUME_LISTEN));
+	if ((resume.flags & LOUPE_RESUME_LISTEN) &&
+	    (!session->stopped || resume.signal || (resume.flags & (LOUPE_RESUME_STEP | LOUPE_RESUME_SKIP)) ||
+	     (session->stop_kind != LOUPE_EVENT_GROUP_STOP && session->stop_kind != LOUPE_EVENT_INTERRUPT))) {
+		irq_restore(flags);
+		return -EINVAL;                 /* only a group or interrupt stop can wait for SIGCONT */
+	}
 	if ((resume.flags & LOUPE_RESUME_SKIP) &&
 	    (!resuming || session->stop_kind != LOUPE_EVENT_SYSCALL_ENTRY)) {
 		irq_restore(flags);
@@ -184,7 +191,10 @@ static long trace_write(struct file *file, struct io_buffer buffer, size_t len, 
 			sched_wake(tracee);             /* a sleeping call ends (and restarts later) */
 		}
 	}
+	if (resume.flags & LOUPE_RESUME_LISTEN)
+		session->listening = true;      /* trace_listen_continue (stop.c) ends it */
 	if (resuming) {
+		session->listening = false;
 		session->resume_signal = resume.signal;
 		/* At any stop but a signal stop, the resume's signal is simply sent (PTRACE_CONT, sig). */
 		if (resume.signal && session->stop_kind != LOUPE_EVENT_SIGNAL) {

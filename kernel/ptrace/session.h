@@ -45,6 +45,7 @@ struct trace_session {
 	bool forced_tf;                 /* the kernel set TF for it (and clears it after) */
 	bool skip_syscall;              /* resume at a SYSCALL_ENTRY stop asked to skip the call */
 	bool interrupt;                 /* LOUPE_RESUME_INTERRUPT: stop as soon as possible */
+	bool listening;                 /* LOUPE_RESUME_LISTEN: SIGCONT turns the stop into an INTERRUPT */
 	bool consent;                   /* made by consent (TRACEME): wait4 reports its stop */
 	bool birth_stop;                /* a followed child: stop before its first instruction */
 	bool syscall_in_filter;         /* the current call passed the filter at its entry */

@@ -234,6 +234,48 @@ int trace_signal(struct trap_frame *frame, int sig, struct siginfo *info)
 	return chosen;
 }
 
+/*
+ * A stop signal's default action is about to stop the tracee (job
+ * control). With GROUP_STOP armed it stops for its tracer instead, as a
+ * seized Linux tracee enters a group-stop that its tracer sees as
+ * PTRACE_EVENT_STOP: the tracer's resume ends it (no SIGCONT needed),
+ * and the parent is not told of a job-control stop that never happened.
+ */
+bool trace_group_stop(struct trap_frame *frame, int sig)
+{
+	struct trace_session *session = current->trace;
+	struct loupe_trace_event event;
+
+	if (!session || !(session->armed & LOUPE_STOP_GROUP_STOP))
+		return false;
+	memset(&event, 0, sizeof(event));
+	event.kind = LOUPE_EVENT_GROUP_STOP;
+	event.signal = sig;
+	return trace_stop(&event, frame);
+}
+
+/*
+ * SIGCONT reached a tracee whose tracer said LOUPE_RESUME_LISTEN. The
+ * tracee does not run: it stays asleep in trace_stop(), but that stop is
+ * now an INTERRUPT stop the tracer hears about, as Linux re-traps a
+ * listening tracee into PTRACE_EVENT_STOP. The SIGCONT stays pending for
+ * its own SIGNAL stop after the next resume. Runs in the sender.
+ */
+void trace_listen_continue(struct process *tracee)
+{
+	struct trace_session *session = tracee->trace;
+	struct loupe_trace_event event;
+
+	if (!session || !session->listening || !session->stopped)
+		return;
+	session->listening = false;
+	memset(&event, 0, sizeof(event));
+	event.kind = LOUPE_EVENT_INTERRUPT;
+	event.rip = tracee->frame->rip;
+	session->stop_kind = LOUPE_EVENT_INTERRUPT;
+	session_post(session, &event);
+}
+
 bool trace_fork_follow(struct process *child)
 {
 	struct trace_session *session = current->trace;

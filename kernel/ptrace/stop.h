@@ -32,6 +32,12 @@ bool trace_debug_trap(struct trap_frame *frame, uint64_t dr6);
 bool trace_breakpoint(struct trap_frame *frame);
 /* signal_deliver, before acting on sig: returns the signal to deliver instead (0: none). */
 int trace_signal(struct trap_frame *frame, int sig, struct siginfo *info);
+
+/* SIGCONT sent to tracee: a listening stop becomes an INTERRUPT stop (PTRACE_LISTEN). */
+void trace_listen_continue(struct process *tracee);
+
+/* A job-control stop by sig: the GROUP_STOP stop if armed; true if it stopped there (and was resumed). */
+bool trace_group_stop(struct trap_frame *frame, int sig);
 /*
  * fork, in the parent once the child exists and before it may run: with
  * LOUPE_OPT_FOLLOW_FORK, give it a pending session whose first act will be

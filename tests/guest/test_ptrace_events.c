@@ -690,13 +690,11 @@ static void test_seize_interrupt(void)
  * A seized tracee's group stop: SIGSTOP first gives a signal-delivery-
  * stop (0x137f); delivered, the group stop is reported as
  * PTRACE_EVENT_STOP with WSTOPSIG SIGSTOP (0x80137f), which ATTACH's
- * tracees cannot tell apart from the first. SIGCONT and a CONT end it.
+ * tracees cannot tell apart from the first. Its siginfo, as Linux makes
+ * it, carries the stop signal and the status's own code. A CONT ends it.
  */
 static void test_seize_group_stop(void)
 {
-	/* Known gap (issue note): a tracee's job-control stop is not reported to its tracer yet. */
-	if (on_loupe())
-		tap_skip("Loupe: group stops of a tracee are not reported as PTRACE_EVENT_STOP yet");
 	int go[2];
 	pid_t pid = fork_reader(go);
 	CHECK_EQ(ptrace(PTRACE_SEIZE, pid, NULL, NULL), 0);
@@ -704,9 +702,47 @@ static void test_seize_group_stop(void)
 	CHECK_EQ(wait_for(pid, 0), 0x137f);
 	resume(pid, PTRACE_CONT, SIGSTOP);
 	CHECK_EQ(wait_for(pid, 0), 0x80137f);
+	siginfo_t info;
+	memset(&info, 0, sizeof(info));
+	CHECK_EQ(ptrace(PTRACE_GETSIGINFO, pid, NULL, &info), 0);
+	CHECK_EQ(info.si_signo, SIGSTOP);
+	CHECK_EQ(info.si_code, SIGSTOP | PTRACE_EVENT_STOP << 8);
+	CHECK_EQ(info.si_pid, pid);
 	resume(pid, PTRACE_CONT, 0);
 	tap_write_fully(go[1], "\x22", 1);
 	CHECK_EXITED(wait_for(pid, 0), 0x22);
+}
+
+/*
+ * PTRACE_LISTEN at a group stop: the tracee stays stopped but leaves its
+ * ptrace-stop (requests give ESRCH, waitpid has nothing new) until
+ * SIGCONT, which brings a new PTRACE_EVENT_STOP, now with WSTOPSIG
+ * SIGTRAP; continued from there, SIGCONT's own signal-delivery-stop
+ * follows. LISTEN anywhere but at an event stop of a seized tracee: EIO.
+ */
+static void test_seize_listen(void)
+{
+	int go[2];
+	pid_t pid = fork_reader(go);
+	CHECK_EQ(ptrace(PTRACE_SEIZE, pid, NULL, NULL), 0);
+	CHECK_EQ(kill(pid, SIGSTOP), 0);
+	CHECK_EQ(wait_for(pid, 0), 0x137f);
+	CHECK_ERRNO(ptrace(PTRACE_LISTEN, pid, NULL, NULL), EIO);     /* a signal-delivery-stop */
+	resume(pid, PTRACE_CONT, SIGSTOP);
+	CHECK_EQ(wait_for(pid, 0), 0x80137f);
+	CHECK_EQ(ptrace(PTRACE_LISTEN, pid, NULL, NULL), 0);
+	struct user_regs_struct regs;
+	CHECK_ERRNO(ptrace(PTRACE_GETREGS, pid, NULL, &regs), ESRCH);
+	CHECK_ERRNO(ptrace(PTRACE_LISTEN, pid, NULL, NULL), ESRCH);
+	tap_sleep_ms(20);
+	CHECK_EQ(waitpid(pid, NULL, WNOHANG), 0);
+	CHECK_EQ(kill(pid, SIGCONT), 0);
+	CHECK_EQ(wait_for(pid, 0), 0x80057f);
+	resume(pid, PTRACE_CONT, 0);
+	CHECK_EQ(wait_for(pid, 0), 0x127f);                             /* SIGCONT, delivered */
+	resume(pid, PTRACE_CONT, 0);
+	tap_write_fully(go[1], "\x24", 1);
+	CHECK_EXITED(wait_for(pid, 0), 0x24);
 }
 
 /*
@@ -891,6 +927,7 @@ static const struct tap_test tests[] = {
 	{ "EXITKILL: tracer exit kills the tracee; without it, it runs on", test_exitkill },
 	{ "SEIZE without a stop, INTERRUPT gives PTRACE_EVENT_STOP, continue", test_seize_interrupt },
 	{ "SEIZE: group stop as PTRACE_EVENT_STOP with SIGSTOP", test_seize_group_stop },
+	{ "SEIZE: LISTEN at a group stop until SIGCONT, EIO elsewhere", test_seize_listen },
 	{ "SEIZE, INTERRUPT: EIO, EINVAL", test_seize_interrupt_bad },
 	{ "DETACH with a signal delivers it", test_detach_with_signal },
 	{ "PTRACE_KILL at a syscall stop", test_ptrace_kill },

@@ -1029,6 +1029,73 @@ static void test_signal_siginfo_file(void)
 	close(sfd);
 }
 
+static void body_stop_self(void)
+{
+	kill(getpid(), SIGSTOP);
+	tracee_say(1);
+	kill(getpid(), SIGTSTP);
+	tracee_say(2);
+}
+
+/*
+ * LOUPE_STOP_GROUP_STOP: a stop signal's default action stops the tracee
+ * for its tracer (state t), and a resume ends it without SIGCONT.
+ * LOUPE_RESUME_LISTEN there keeps it stopped, with no event, until
+ * SIGCONT makes the stop an INTERRUPT one; the SIGCONT's own SIGNAL stop
+ * follows the next resume. LISTEN at any other stop: EINVAL.
+ * Unarmed, the same signal is an ordinary job-control stop (state T)
+ * that only SIGCONT ends.
+ */
+static void test_signal_group_stop(void)
+{
+	struct tracee child = tracee_start(body_stop_self);
+	int fd = trace_open(child.pid);
+	trace_arm(fd, LOUPE_STOP_SIGNAL | LOUPE_STOP_GROUP_STOP, 0);
+	tracee_go(&child);
+	expect_signal_stop(fd, child.pid, SIGSTOP, SI_USER, child.pid);
+	struct loupe_trace_resume listen = trace_resume_of(LOUPE_STOP_SIGNAL | LOUPE_STOP_GROUP_STOP,
+							   LOUPE_RESUME_LISTEN, 0);
+	CHECK_ERRNO(write(fd, &listen, sizeof(listen)), EINVAL);       /* a SIGNAL stop */
+	struct loupe_trace_resume resume = trace_resume_of(LOUPE_STOP_SIGNAL | LOUPE_STOP_GROUP_STOP, 0, 0);
+	resume.signal = SIGSTOP;
+	trace_resume_write(fd, &resume);
+	struct loupe_trace_event event;
+	trace_expect(fd, child.pid, LOUPE_EVENT_GROUP_STOP, &event);
+	CHECK_EQ(event.signal, SIGSTOP);
+	CHECK_EQ(proc_state(child.pid), 't');
+	CHECK_EQ(waitpid(child.pid, NULL, WNOHANG | WUNTRACED), 0);     /* not a job-control stop */
+
+	listen.signal = SIGUSR1;
+	CHECK_ERRNO(write(fd, &listen, sizeof(listen)), EINVAL);       /* LISTEN sends nothing */
+	listen.signal = 0;
+	trace_resume_write(fd, &listen);
+	tap_sleep_ms(20);
+	CHECK_EQ(proc_state(child.pid), 't');
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	CHECK_EQ(poll(&p, 1, 0), 0);
+	CHECK_EQ(kill(child.pid, SIGCONT), 0);
+	trace_expect(fd, child.pid, LOUPE_EVENT_INTERRUPT, &event);
+	trace_arm(fd, LOUPE_STOP_SIGNAL | LOUPE_STOP_GROUP_STOP, 0);
+	expect_signal_stop(fd, child.pid, SIGCONT, SI_USER, getpid());
+	trace_arm(fd, LOUPE_STOP_SIGNAL, 0);
+	CHECK_EQ(tracee_report(&child), 1);
+
+	/* Unarmed: SIGTSTP stops it for job control, until SIGCONT. */
+	expect_signal_stop(fd, child.pid, SIGTSTP, SI_USER, child.pid);
+	resume = trace_resume_of(LOUPE_STOP_SIGNAL, 0, 0);
+	resume.signal = SIGTSTP;
+	trace_resume_write(fd, &resume);
+	int status = 0;
+	CHECK_EQ(waitpid(child.pid, &status, WUNTRACED), child.pid);
+	CHECK(WIFSTOPPED(status) && WSTOPSIG(status) == SIGTSTP);
+	CHECK_EQ(proc_state(child.pid), 'T');
+	trace_arm(fd, 0, 0);
+	CHECK_EQ(kill(child.pid, SIGCONT), 0);
+	CHECK_EQ(tracee_report(&child), 2);
+	trace_expect_death(fd, child.pid, EXITED_STATUS(0));
+	CHECK_EXITED(tap_wait(child.pid), 0);
+}
+
 static void body_inject_unarmed(void)
 {
 	sigaction_of(SIGUSR2, usr_handler, 0);
@@ -1685,6 +1752,7 @@ static const struct tap_test tests[] = {
 	{ "breakpoint via mem: 3 hits, rewind, step over, re-insert", test_breakpoint_mem_three_hits, LOUPE },
 	{ "signals: drop, deliver, replace, inject, fatal", test_signal_drop_deliver_replace_inject, LOUPE },
 	{ "signals: the siginfo file, read and rewritten at a SIGNAL stop only", test_signal_siginfo_file, LOUPE },
+	{ "signals: GROUP_STOP holds a stop signal for the tracer; unarmed, job control", test_signal_group_stop, LOUPE },
 	{ "signal injected at an entry stop without SIGNAL armed", test_signal_inject_without_signal_stops, LOUPE },
 	{ "signal_bad: SIGKILL never stops", test_signal_sigkill_never_stops, LOUPE },
 	{ "signal: ignored signals still stop a tracee (Linux)", test_signal_ignored_still_stops, LOUPE },

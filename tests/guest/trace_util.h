@@ -308,7 +308,7 @@ static inline const char *event_kind_name(uint32_t kind)
 {
 	static const char *const names[] = {
 		"NONE", "SYSCALL_ENTRY", "SYSCALL_EXIT", "EXIT", "SINGLESTEP", "BREAKPOINT",
-		"SIGNAL", "FORK", "EXEC", "INTERRUPT", "DEATH",
+		"SIGNAL", "FORK", "EXEC", "INTERRUPT", "DEATH", "GROUP_STOP",
 	};
 	return kind < LOUPE_EVENT_KINDS ? names[kind] : "?";
 }

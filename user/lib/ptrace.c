@@ -157,11 +157,17 @@ static long request_listen(pid_t pid, void *addr, void *data)
 	(void)addr; (void)data;
 	if (!tracee)
 		return -1;
-	if (!tracee->seized || tracee->event.kind != LOUPE_EVENT_INTERRUPT) {
+	if (!tracee->seized || tracee->attach_stop ||
+	    (tracee->event.kind != LOUPE_EVENT_INTERRUPT && tracee->event.kind != LOUPE_EVENT_GROUP_STOP)) {
 		errno = EIO;                    /* only from a PTRACE_EVENT_STOP of a seized tracee */
 		return -1;
 	}
-	return 0;                               /* it stays where it is until the next request */
+	/*
+	 * The kernel keeps it stopped until SIGCONT, which brings a new
+	 * INTERRUPT event (PTRACE_EVENT_STOP). Meanwhile it is not in a stop
+	 * the shim may act on: requests give ESRCH, as on Linux.
+	 */
+	return shim_resume(tracee, LOUPE_RESUME_LISTEN, 0);
 }
 
 /* CONT, SYSCALL, SINGLESTEP, SYSEMU(_SINGLESTEP): one resume write. */
@@ -363,6 +369,11 @@ static long request_getsiginfo(pid_t pid, void *addr, void *data)
 	memset(&info, 0, sizeof(info));
 	if (tracee->event.kind == LOUPE_EVENT_SIGNAL) {
 		memcpy(&info, tracee->event.siginfo, sizeof(info));
+	} else if (tracee->event.kind == LOUPE_EVENT_GROUP_STOP) {
+		/* A seized tracee's group-stop: Linux gives the stop signal and the status code. */
+		info.si_signo = tracee->event.signal;
+		info.si_code = shim_stop_status(tracee) >> 8;
+		info.si_pid = pid;
 	} else {
 		/* Linux gives every other ptrace stop a SIGTRAP siginfo. */
 		/* Linux: the siginfo of a ptrace stop carries the stop's own code (status >> 8). */

@@ -151,6 +151,15 @@ int shim_resume(struct shim_tracee *tracee, uint32_t flags, int sig)
 		resume.stops |= LOUPE_STOP_SYSCALLS;
 	if (tracee->mode == MODE_SYSEMU)
 		resume.stops |= LOUPE_STOP_SYSCALL_ENTRY;
+	/*
+	 * A seized tracee's job-control stop is a ptrace stop (PTRACE_EVENT_STOP
+	 * with the stop signal). Linux reports it for ATTACH'd tracees too, as
+	 * a plain signal stop, but then the tracee also stays stopped for job
+	 * control until SIGCONT; the shim leaves those to the kernel's own
+	 * job control, where the tracee's parent sees the stop as usual.
+	 */
+	if (tracee->seized)
+		resume.stops |= LOUPE_STOP_GROUP_STOP;
 	if (tracee->options & PTRACE_O_TRACEEXIT)
 		resume.stops |= LOUPE_STOP_EXIT;
 	if (tracee->options & FORK_OPTIONS) {
@@ -330,6 +339,8 @@ int shim_stop_status(struct shim_tracee *tracee)
 		return EVENT_STOPPED(PTRACE_EVENT_EXIT);
 	case LOUPE_EVENT_FORK:
 		return EVENT_STOPPED(event->status);    /* shim_fork_stop put the kind there */
+	case LOUPE_EVENT_GROUP_STOP:            /* only armed for seized tracees */
+		return STOPPED(event->signal | PTRACE_EVENT_STOP << 8);
 	case LOUPE_EVENT_INTERRUPT:
 		if (tracee->attach_stop || !tracee->seized)
 			return STOPPED(SIGSTOP);        /* ATTACH, and followed children of ATTACH */

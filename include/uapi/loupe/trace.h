@@ -46,6 +46,7 @@ enum loupe_event_kind {
 	LOUPE_EVENT_EXEC          = 8,  /* execve succeeded; the new image is in place */
 	LOUPE_EVENT_INTERRUPT     = 9,  /* the tracer asked for a stop (LOUPE_RESUME_INTERRUPT) */
 	LOUPE_EVENT_DEATH         = 10, /* the tracee is gone: status; last event, not a stop */
+	LOUPE_EVENT_GROUP_STOP    = 11, /* a stop signal (signal) would stop it: it stops here instead */
 	LOUPE_EVENT_KINDS
 };
 
@@ -58,6 +59,7 @@ enum loupe_event_kind {
 #define LOUPE_STOP_SIGNAL           LOUPE_STOP(LOUPE_EVENT_SIGNAL)
 #define LOUPE_STOP_FORK             LOUPE_STOP(LOUPE_EVENT_FORK)
 #define LOUPE_STOP_EXEC             LOUPE_STOP(LOUPE_EVENT_EXEC)
+#define LOUPE_STOP_GROUP_STOP       LOUPE_STOP(LOUPE_EVENT_GROUP_STOP)
 #define LOUPE_STOP_SYSCALLS         (LOUPE_STOP_SYSCALL_ENTRY | LOUPE_STOP_SYSCALL_EXIT)
 
 /* One event, as read(2) returns it from the trace handle: 256 bytes. */
@@ -66,7 +68,7 @@ struct loupe_trace_event {
 	uint32_t kind;          /* enum loupe_event_kind */
 	uint64_t seq;           /* 1, 2, 3...: per session, never reused, no gaps */
 	int32_t pid;            /* the tracee */
-	int32_t signal;         /* LOUPE_EVENT_SIGNAL: the signal number; else 0 */
+	int32_t signal;         /* SIGNAL, GROUP_STOP: the signal number; else 0 */
 	uint64_t syscall;       /* SYSCALL_ENTRY/EXIT: the number (orig_rax); else 0 */
 	uint64_t args[6];       /* SYSCALL_ENTRY: rdi, rsi, rdx, r10, r8, r9 */
 	int64_t retval;         /* SYSCALL_EXIT: the result (rax), e.g. -ENOENT */
@@ -83,7 +85,9 @@ struct loupe_trace_event {
 #define LOUPE_RESUME_SKIP      0x04  /* at a SYSCALL_ENTRY stop: skip the call (SYSEMU) */
 #define LOUPE_RESUME_INTERRUPT 0x08  /* stop a running tracee as soon as possible */
 #define LOUPE_RESUME_NOCONT    0x10  /* only change arming/options: do not resume a stopped tracee */
-#define LOUPE_RESUME_FLAGS     0x1f
+#define LOUPE_RESUME_LISTEN    0x20  /* at a GROUP_STOP/INTERRUPT stop: stay stopped until SIGCONT,
+				      * which ends the wait with a new INTERRUPT event (PTRACE_LISTEN) */
+#define LOUPE_RESUME_FLAGS     0x3f
 
 /* Bits of loupe_trace_resume.options: session options, replaced by every write. */
 #define LOUPE_OPT_KILL_ON_CLOSE 0x01 /* the tracer going away kills the tracee (EXITKILL) */
