@@ -9,8 +9,9 @@
  * tracees driven by one tracer with one poll, and the lifetime rules of
  * issue 5 again with these stop points armed.
  *
- * Single steps, breakpoints, signals, interrupt, sysemu and the filter are
- * in test_trace_stops.
+ * Single steps and breakpoints are in test_trace_stops, signals in
+ * test_trace_signals, interrupt, sysemu and the filter in
+ * test_trace_control.
  *
  * The program also plays its own exec target:
  *   test_trace_events --exec-report FD   writes image_tag (8 bytes) to FD, exits 0

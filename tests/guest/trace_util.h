@@ -24,6 +24,7 @@
 #include "tap.h"
 
 #include <poll.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 
@@ -412,7 +413,46 @@ static inline void regs_set(int fd, const struct loupe_user_regs *regs)
 	}
 }
 
-/* --- the stop points of issue 6 (test_trace_stops, test_trace_events) ------------ */
+/* A label of an assembly block (or a function) as the uint64_t address the events carry. */
+#define ADDR(label) ((uint64_t)(uintptr_t)(label))
+
+/* The regs of a stopped tracee, through a handle opened for the call. */
+static inline void regs_of(pid_t pid, struct loupe_user_regs *regs)
+{
+	int fd = proc_open(pid, "regs", O_RDONLY);
+	regs_get(fd, regs);
+	close(fd);
+}
+
+/* ... and written back (validated whole by the kernel). */
+static inline void regs_put(pid_t pid, const struct loupe_user_regs *regs)
+{
+	int fd = proc_open(pid, "regs", O_RDWR);
+	regs_set(fd, regs);
+	close(fd);
+}
+
+/* Lets a stopped tracee run on with nothing armed; its body reports, then it exits 0. */
+static inline void finish_tracee(int fd, const struct tracee *tracee, long report)
+{
+	trace_arm(fd, 0, 0);
+	if (report != LONG_MIN)
+		CHECK_EQ(tracee_report(tracee), report);
+	trace_expect_death(fd, tracee->pid, EXITED_STATUS(0));
+	CHECK_EXITED(tap_wait(tracee->pid), 0);
+}
+
+static inline void sigaction_of(int sig, void (*handler)(int, siginfo_t *, void *), int flags)
+{
+	struct sigaction action;
+	memset(&action, 0, sizeof(action));
+	action.sa_sigaction = handler;
+	action.sa_flags = SA_SIGINFO | flags;
+	sigemptyset(&action.sa_mask);
+	CHECK_EQ(sigaction(sig, &action, NULL), 0);
+}
+
+/* --- the stop points of issue 6 (test_trace_stops, _signals, _control, _events) -- */
 
 /* Sets bit `number` of the resume's syscall filter (LOUPE_OPT_FILTER). */
 static inline void trace_filter_add(struct loupe_trace_resume *resume, unsigned number)
