@@ -202,4 +202,22 @@ static inline int read_byte(int fd)
 	return got == 1 ? byte : -1;
 }
 
+/* SIGUSR1/SIGUSR2 counted by count_signal, a handler the signal tests share. */
+static volatile sig_atomic_t usr1_count __attribute__((unused)), usr2_count __attribute__((unused));
+
+static inline void count_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		usr1_count++;
+	else if (sig == SIGUSR2)
+		usr2_count++;
+}
+
+static inline void set_handler(int sig, void (*fn)(int), int flags)
+{
+	struct sigaction sa = { .sa_handler = fn, .sa_flags = flags };
+	sigemptyset(&sa.sa_mask);
+	CHECK_EQ(sigaction(sig, &sa, NULL), 0);
+}
+
 #endif /* LOUPE_TESTS_GUEST_PTRACE_UTIL_H */

@@ -7,7 +7,8 @@
  * POKEUSER, ATTACH to a running child with PEEKDATA/POKEDATA and DETACH,
  * a breakpoint by POKETEXT of int3 hit three times, exact single-step
  * counts, and the errors: ESRCH, EPERM, EIO, EINVAL, EFAULT.
- * test_ptrace_events.c has the signals, options, events and waitpid(-1).
+ * test_ptrace_signals.c has the signals; test_ptrace_events.c the options,
+ * events, SEIZE and waitpid(-1).
  *
  * Written only against <sys/ptrace.h>, <sys/wait.h>, <sys/user.h> and
  * ordinary libc: on Linux this is the kernel's ptrace; on Loupe, the shim
